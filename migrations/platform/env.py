@@ -1,0 +1,16 @@
+"""Alembic environment for the shared schema (`dolbom`). Run through `dolbom db upgrade`."""
+
+import dolbom.models  # noqa: F401  (fills the metadata)
+from alembic import context
+from dolbom.db import SHARED_SCHEMA, SharedBase
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=SharedBase.metadata,
+    version_table_schema=SHARED_SCHEMA,
+    include_schemas=True,
+    include_name=lambda name, type_, parent: type_ != "schema" or name == SHARED_SCHEMA,
+)
+with context.begin_transaction():
+    context.run_migrations()

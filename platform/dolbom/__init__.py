@@ -1,0 +1,1 @@
+"""Dolbom (돌봄): community integrated care for Korean municipalities."""

@@ -1,0 +1,3 @@
+from dolbom.cli import main
+
+main()

@@ -1,0 +1,70 @@
+"""Demo tenants and accounts for `make run` (demo mode only: never in production)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from dolbom.config import ROOT
+from dolbom.db import get_engine
+from dolbom.identity.models import Membership, Role, User
+from dolbom.identity.operations import create_user
+from dolbom.tenancy.models import Tenant
+from dolbom.tenancy.operations import create_tenant
+from dolbom.tenancy.packs import read_pack
+
+PASSWORD = "dolbom-demo-2026"
+TENANTS = ("jeonju", "daejeon")
+# The frontline worker's dong, by tenant: 평화1동 is Jeonju's pilot counter.
+WORKER_DONG = {"jeonju": "pyeonghwa1", "daejeon": "dunsan1"}
+
+
+def accounts() -> list[tuple[str, str]]:
+    rows = [("operator@demo.kr", "플랫폼 운영자"), ("ministry@demo.kr", "보건복지부 분석가")]
+    for slug in TENANTS:
+        rows += [
+            (f"admin.{slug}@demo.kr", "기관 관리자"),
+            (f"coordinator.{slug}@demo.kr", "시군구 통합돌봄 담당"),
+            (f"worker.{slug}@demo.kr", "읍면동 통합돌봄 창구"),
+            (f"provider.{slug}@demo.kr", "제공기관 담당자"),
+        ]
+    return rows
+
+
+def seed() -> list[str]:
+    """Create what is missing; leave what exists. Returns what was created."""
+    created: list[str] = []
+    with Session(get_engine()) as s:
+        existing = set(s.scalars(sa.select(Tenant.slug)))
+    for slug in TENANTS:
+        if slug not in existing:
+            pack = read_pack(ROOT / "tenants" / slug)
+            create_tenant(slug, pack.name, region=pack.region, pack=pack)
+            created.append(f"tenant {slug}")
+    with Session(get_engine()) as s, s.begin():
+        tenants = {t.slug: t for t in s.scalars(sa.select(Tenant))}
+        users = {u.email: u for u in s.scalars(sa.select(User))}
+
+        def user(email: str, name: str, platform_role: str | None = None) -> User:
+            if email not in users:
+                users[email] = create_user(s, email, name, PASSWORD, platform_role)
+                created.append(email)
+            return users[email]
+
+        user("operator@demo.kr", "플랫폼 운영자", Role.PLATFORM_OPERATOR)
+        user("ministry@demo.kr", "보건복지부 분석가", Role.MINISTRY_ANALYST)
+        for slug in TENANTS:
+            tenant = tenants[slug]
+            roles = [
+                ("admin", "기관 관리자", Role.CITY_ADMIN, []),
+                ("coordinator", "시군구 통합돌봄 담당", Role.COORDINATOR, []),
+                ("worker", "읍면동 통합돌봄 창구", Role.FRONTLINE_WORKER, [WORKER_DONG[slug]]),
+                ("provider", "제공기관 담당자", Role.PROVIDER_STAFF, []),
+            ]
+            for prefix, name, role, dongs in roles:
+                u = user(f"{prefix}.{slug}@demo.kr", f"{tenant.name} {name}")
+                if not any(m.tenant_id == tenant.id for m in u.memberships):
+                    s.add(
+                        Membership(user_id=u.id, tenant_id=tenant.id, role=role, dong_codes=dongs)
+                    )
+    return created

@@ -1,0 +1,187 @@
+"""`dolbom db upgrade`: the shared schema first, then every tenant that is behind.
+
+Tenants already at head are found with one catalogue query and skipped. The rest migrate in a
+bounded process pool, each tenant in one transaction covering all its streams, so a tenant is
+either fully migrated or untouched. Outcomes are recorded per tenant and stream; a failing
+tenant is reported and the others go on; a rerun picks up only what is still behind."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.dialects.postgresql import insert
+
+from dolbom.db import SHARED_SCHEMA, get_engine, schema_for, shared_session
+from dolbom.migrate.streams import Stream, core_stream, plugin_stream, shared_config
+from dolbom.plugins.host import get_host
+from dolbom.tenancy.models import Tenant, TenantMigration
+
+
+@dataclass
+class TenantOutcome:
+    slug: str
+    ok: bool
+    revisions: dict[str, str | None] = field(default_factory=dict)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class UpgradeReport:
+    tenants: int = 0
+    at_head: int = 0
+    outcomes: list[TenantOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[TenantOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+def upgrade_shared(engine: sa.Engine | None = None) -> None:
+    engine = engine or get_engine()
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{SHARED_SCHEMA}"')
+        command.upgrade(shared_config(conn), "head")
+
+
+def streams_for(enabled: Iterable[str]) -> list[Stream]:
+    host = get_host()
+    streams = [core_stream()]
+    for name in sorted(enabled):
+        plugin = host.plugins.get(name)
+        stream = plugin_stream(plugin) if plugin else None
+        if stream is not None:
+            streams.append(stream)
+    return streams
+
+
+# One query reads every tenant's version tables through the catalogue: query_to_xml runs the
+# inner SELECT per table, so no per-tenant round trips and no failure on absent tables.
+_VERSIONS_SQL = sa.text(
+    """
+    SELECT n.nspname AS schema, c.relname AS version_table,
+           (xpath('/row/v/text()',
+                  query_to_xml(format('SELECT version_num AS v FROM %I.%I LIMIT 1',
+                                      n.nspname, c.relname), false, true, '')))[1]::text
+           AS revision
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'r' AND n.nspname LIKE 't\\_%' AND c.relname LIKE 'alembic\\_version%'
+    """
+)
+
+
+def current_versions(conn: sa.Connection) -> dict[tuple[str, str], str | None]:
+    return {(r.schema, r.version_table): r.revision for r in conn.execute(_VERSIONS_SQL)}
+
+
+def behind(versions: dict[tuple[str, str], str | None], slug: str, streams: list[Stream]) -> bool:
+    schema = schema_for(slug)
+    return any(versions.get((schema, s.version_table)) != s.head for s in streams)
+
+
+def migrate_tenant(
+    slug: str, stream_names: Iterable[str], target: str = "head", *, engine: sa.Engine | None = None
+) -> TenantOutcome:
+    """Bring one tenant's streams to `target` in a single transaction."""
+    started = time.perf_counter()
+    engine = engine or get_engine()
+    schema = schema_for(slug)
+    outcome = TenantOutcome(slug=slug, ok=False)
+    streams = streams_for(n for n in stream_names if n != "core")
+    try:
+        with engine.begin() as conn:
+            # LOCAL: gone at commit or rollback, so nothing stays on the pooled connection.
+            conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
+            bound = conn.execution_options(schema_translate_map={None: schema})
+            for stream in streams:
+                cfg = stream.config(connection=bound, schema=schema)
+                command.upgrade(cfg, target if stream.name == "core" else "head")
+                outcome.revisions[stream.name] = stream.head
+        outcome.ok = True
+    except Exception as exc:  # one tenant's failure is reported, the others go on
+        outcome.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _record(outcomes: list[TenantOutcome], ids: dict[str, int]) -> None:
+    if not outcomes:
+        return
+    rows = []
+    for o in outcomes:
+        streams = o.revisions or {"core": None}
+        for stream, revision in streams.items():
+            rows.append(
+                {
+                    "tenant_id": ids[o.slug],
+                    "stream": stream,
+                    "revision": revision,
+                    "status": "ok" if o.ok else "failed",
+                    "error": o.error,
+                }
+            )
+    stmt = insert(TenantMigration).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "stream"],
+        set_={
+            "revision": sa.func.coalesce(stmt.excluded.revision, TenantMigration.revision),
+            "status": stmt.excluded.status,
+            "error": stmt.excluded.error,
+            "updated_at": sa.func.now(),
+        },
+    )
+    with shared_session() as s, s.begin():
+        s.execute(stmt)
+
+
+def _child_migrate(slug: str, streams: tuple[str, ...]) -> TenantOutcome:
+    return migrate_tenant(slug, streams)
+
+
+def upgrade_all(
+    processes: int | None = None,
+    progress: Callable[[TenantOutcome], None] | None = None,
+) -> UpgradeReport:
+    started = time.perf_counter()
+    engine = get_engine()
+    upgrade_shared(engine)
+    with shared_session() as s:
+        tenants = s.scalars(sa.select(Tenant).order_by(Tenant.slug)).all()
+        enabled = {t.slug: tuple(["core", *sorted(t.enabled_plugins())]) for t in tenants}
+        ids = {t.slug: t.id for t in tenants}
+    with engine.connect() as conn:
+        versions = current_versions(conn)
+    pending = [
+        slug
+        for slug, names in enabled.items()
+        if behind(versions, slug, streams_for(n for n in names if n != "core"))
+    ]
+    report = UpgradeReport(tenants=len(enabled), at_head=len(enabled) - len(pending))
+    workers = max(1, min(processes or os.cpu_count() or 2, len(pending), 8))
+    if workers == 1:
+        for slug in pending:
+            outcome = migrate_tenant(slug, enabled[slug])
+            report.outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+    elif pending:
+        # fork: children inherit the loaded code; dolbom.db makes each child its own engine.
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            futures = [pool.submit(_child_migrate, slug, enabled[slug]) for slug in pending]
+            for future in as_completed(futures):
+                outcome = future.result()
+                report.outcomes.append(outcome)
+                if progress:
+                    progress(outcome)
+    _record(report.outcomes, ids)
+    report.outcomes.sort(key=lambda o: o.slug)
+    report.seconds = time.perf_counter() - started
+    return report

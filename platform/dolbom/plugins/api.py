@@ -1,0 +1,72 @@
+"""What a plugin is and what it may contribute. Plugins import only from this module and
+`dolbom.plugins.hookspecs` (re-exported here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import sqlalchemy as sa
+from flask import Blueprint
+
+from dolbom.db import NAMING, TenantBase, tenant_session
+from dolbom.plugins.hookspecs import hookimpl
+
+__all__ = [
+    "NAMING",
+    "DolbomPlugin",
+    "NavItem",
+    "Panel",
+    "SettingSpec",
+    "TenantBase",
+    "TenantContext",
+    "hookimpl",
+    "tenant_session",
+]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str  # a Flask endpoint; url_for fills in the tenant
+    roles: frozenset[str] = frozenset()  # empty: every member of the tenant
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    body: str  # plain text: escaped when shown
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    default: object = None
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    slug: str
+    name: str
+    role: str | None
+    user_id: int | None
+
+
+class DolbomPlugin:
+    """Base class. Subclass it, set the class attributes, decorate hook methods with `hookimpl`
+    and point an entry point in the `dolbom.plugins` group at the class."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    # A blueprint factory; the host mounts the result at /<slug>/p/<name>/.
+    blueprint: ClassVar[Callable[[], Blueprint] | None] = None
+    # Tenant-stream migration branch: a folder of Alembic revisions and the plugin's own
+    # metadata (tables without schema, like core tenant tables).
+    migrations: ClassVar[Path | None] = None
+    metadata: ClassVar[sa.MetaData | None] = None
+    settings: ClassVar[tuple[SettingSpec, ...]] = ()
+    # RQ jobs by kind: the function must be importable by the worker.
+    jobs: ClassVar[dict[str, Callable[..., object]]] = {}

@@ -1,0 +1,74 @@
+"""Every tenant URL: `/<slug>/…`. The slug picks the schema; membership decides access.
+
+Unknown or malformed slug → 404 before anything else; signed in without membership → 403;
+a plugin's routes answer 404 where the tenant has not switched it on."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, g, request
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from dolbom.identity.current import login_manager
+from dolbom.plugins.host import PluginHost
+from dolbom.tenancy.models import Tenant
+from dolbom.tenancy.slugs import is_valid_slug
+from dolbom.web.context import db
+
+
+def make_blueprint(host: PluginHost) -> Blueprint:
+    """The tenant blueprint with every installed plugin's blueprint nested at /p/<name>/."""
+    from dolbom.tenancy import views
+
+    bp = Blueprint("tenant", __name__, url_prefix="/<tenant>")
+    bp.url_value_preprocessor(pull_tenant)
+    bp.url_defaults(add_tenant)
+    bp.before_request(require_membership)
+    bp.add_url_rule("/", "landing", views.landing)
+    for name, plugin in host.plugins.items():
+        factory = plugin.blueprint
+        if factory is not None:
+            bp.register_blueprint(factory(), url_prefix=f"/p/{name}", name=f"plugin_{name}")
+    return bp
+
+
+def pull_tenant(_endpoint: str | None, values: dict | None) -> None:
+    slug = (values or {}).pop("tenant", None)
+    if slug is None or not is_valid_slug(slug):
+        abort(404)
+    g.tenant_slug = slug
+    tenant = db().scalar(
+        sa.select(Tenant).where(Tenant.slug == slug).options(selectinload(Tenant.plugins))
+    )
+    if tenant is None:
+        g.tenant_slug = None
+        abort(404)
+    g.tenant = tenant
+    g.enabled_plugins = tenant.enabled_plugins()
+
+
+def add_tenant(_endpoint: str, values: dict) -> None:
+    if "tenant" not in values and g.get("tenant") is not None:
+        values["tenant"] = g.tenant.slug
+
+
+def require_membership():  # type: ignore[no-untyped-def]
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    membership = current_user.membership(g.tenant.id)
+    if membership is None:
+        abort(403)
+    g.membership = membership
+    plugin = _plugin_of(request.blueprint)
+    if plugin is not None and plugin not in g.enabled_plugins:
+        abort(404)
+    return None
+
+
+def _plugin_of(blueprint: str | None) -> str | None:
+    # Plugin blueprints are nested as tenant.plugin_<name>.
+    parts = (blueprint or "").split(".")
+    if len(parts) >= 2 and parts[1].startswith("plugin_"):
+        return parts[1][len("plugin_") :]
+    return None

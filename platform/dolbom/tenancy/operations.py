@@ -1,0 +1,165 @@
+"""State changes for tenants: create, drop, switch plugins. Each runs in one transaction."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dolbom import audit
+from dolbom.db import get_engine, schema_for, tenant_bind
+from dolbom.migrate.streams import core_stream, plugin_stream
+from dolbom.plugins.api import TenantContext
+from dolbom.plugins.host import get_host
+from dolbom.tenancy.models import Tenant, TenantMigration, TenantPlugin
+from dolbom.tenancy.packs import Pack, load_pack
+from dolbom.tenancy.provisioning import create_schema_at_head, drop_schema, schema_exists
+from dolbom.tenancy.slugs import check_slug
+
+
+class TenantError(RuntimeError):
+    """A refusal with a message for the person who asked."""
+
+
+class TenantExists(TenantError):
+    pass
+
+
+@dataclass
+class Created:
+    tenant_id: int
+    provision_seconds: float
+    pack_seconds: float
+
+
+def create_tenant(
+    slug: str,
+    name: str,
+    *,
+    region: str | None = None,
+    pack: Pack | None = None,
+    plugins: tuple[str, ...] = (),
+    user_id: int | None = None,
+) -> Created:
+    check_slug(slug)
+    if pack is not None and pack.slug != slug:
+        raise TenantError(f"팩의 slug '{pack.slug}'가 만들려는 기관 '{slug}'와 다릅니다.")
+    wanted = tuple(dict.fromkeys((*plugins, *(pack.plugins if pack else ()))))
+    host = get_host()
+    unknown = [p for p in wanted if p not in host.plugins]
+    if unknown:
+        raise TenantError(f"설치되지 않은 플러그인입니다: {', '.join(unknown)}")
+    started = time.perf_counter()
+    try:
+        with Session(bind=tenant_bind(slug), expire_on_commit=False) as session, session.begin():
+            if session.scalar(sa.select(Tenant.id).where(Tenant.slug == slug)) is not None:
+                raise TenantExists(f"'{slug}' 기관이 이미 있습니다. 아무것도 바꾸지 않았습니다.")
+            conn = session.connection()
+            if schema_exists(conn, slug):
+                raise TenantError(
+                    f"스키마 {schema_for(slug)}가 이미 있지만 기관 기록이 없습니다. "
+                    "운영자가 확인한 뒤 지우세요."
+                )
+            tenant = Tenant(slug=slug, name=name, region=region, status="ready")
+            session.add(tenant)
+            session.flush()
+            streams = [core_stream()]
+            for p in wanted:
+                stream = plugin_stream(host.plugins[p])
+                if stream is not None:
+                    streams.append(stream)
+                session.add(TenantPlugin(tenant_id=tenant.id, plugin=p, enabled=True))
+            create_schema_at_head(conn, slug, streams)
+            for stream in streams:
+                session.add(
+                    TenantMigration(
+                        tenant_id=tenant.id, stream=stream.name, revision=stream.head, status="ok"
+                    )
+                )
+            session.flush()
+            provisioned = time.perf_counter()
+            if pack is not None:
+                load_pack(session, pack)
+            for p in wanted:
+                host.call(
+                    "dolbom_tenant_enabled", frozenset({p}), tenant_slug=slug, session=session
+                )
+            audit.record(session, "tenant.created", user_id=user_id, tenant_slug=slug)
+    except IntegrityError as exc:  # a concurrent create of the same slug won the race
+        raise TenantExists(f"'{slug}' 기관이 이미 있습니다. 아무것도 바꾸지 않았습니다.") from exc
+    finished = time.perf_counter()
+    return Created(tenant.id, provisioned - started, finished - provisioned)
+
+
+def drop_tenant(slug: str, *, user_id: int | None = None) -> None:
+    with Session(bind=get_engine()) as session, session.begin():
+        tenant = session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+        if tenant is None:
+            raise TenantError(f"'{slug}' 기관이 없습니다.")
+        drop_schema(session.connection(), slug)
+        session.delete(tenant)
+        audit.record(session, "tenant.dropped", user_id=user_id, tenant_slug=slug)
+
+
+def get_tenant(session: Session, slug: str) -> Tenant | None:
+    return session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+
+
+def set_plugin(
+    slug: str, plugin: str, enabled: bool, *, purge: bool = False, user_id: int | None = None
+) -> None:
+    """Switch a plugin on (migrating its branch in the tenant schema) or off.
+
+    Off keeps the plugin's tables and data, so switching it on again loses nothing; `purge`
+    downgrades its branch to nothing and drops its tables."""
+    host = get_host()
+    if plugin not in host.plugins:
+        raise TenantError(f"설치되지 않은 플러그인입니다: {plugin}")
+    stream = plugin_stream(host.plugins[plugin])
+    schema = schema_for(slug)
+    with Session(bind=tenant_bind(slug)) as session, session.begin():
+        tenant = session.scalar(sa.select(Tenant).where(Tenant.slug == slug).with_for_update())
+        if tenant is None:
+            raise TenantError(f"'{slug}' 기관이 없습니다.")
+        row = session.get(TenantPlugin, (tenant.id, plugin))
+        if row is None:
+            row = TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=enabled)
+            session.add(row)
+        row.enabled = enabled
+        conn = session.connection()
+        if stream is not None and (enabled or purge):
+            conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
+            cfg = stream.config(connection=conn, schema=schema)
+            if enabled:
+                command.upgrade(cfg, "head")
+            else:
+                command.downgrade(cfg, "base")
+                conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{schema}"."{stream.version_table}"')
+            status = session.get(TenantMigration, (tenant.id, plugin))
+            if status is None:
+                status = TenantMigration(tenant_id=tenant.id, stream=plugin, status="ok")
+                session.add(status)
+            status.revision = stream.head if enabled else None
+            status.status = "ok"
+        if enabled:
+            host.call(
+                "dolbom_tenant_enabled", frozenset({plugin}), tenant_slug=slug, session=session
+            )
+        if purge and not enabled:
+            session.delete(row)
+        audit.record(
+            session,
+            "plugin.enabled" if enabled else "plugin.disabled",
+            user_id=user_id,
+            tenant_slug=slug,
+            plugin=plugin,
+            purge=purge,
+        )
+
+
+def tenant_context(tenant: Tenant, role: str | None, user_id: int | None) -> TenantContext:
+    return TenantContext(slug=tenant.slug, name=tenant.name, role=role, user_id=user_id)

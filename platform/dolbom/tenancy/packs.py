@@ -1,0 +1,223 @@
+"""Municipality config packs (`tenants/<slug>/`): read, validate, load.
+
+A pack is data only. Validation collects every error with the file and field at fault before
+anything is created; loading happens inside the tenant-creating transaction, so a pack that
+fails half-way leaves nothing behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.orm import Session
+
+from dolbom.districts.models import Dong, Gu
+from dolbom.tenancy.slugs import SlugError, check_slug
+from dolbom.tenant_settings import set_value
+
+
+class PackError(ValueError):
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass
+class DongSpec:
+    code: str
+    name: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    successor: str | None = None
+
+
+@dataclass
+class GuSpec:
+    code: str
+    name: str
+    population_65: int | None = None
+    dongs: list[DongSpec] = field(default_factory=list)
+
+
+@dataclass
+class Pack:
+    path: Path
+    slug: str
+    name: str
+    region: str | None = None
+    profile: dict[str, Any] = field(default_factory=dict)
+    plugins: list[str] = field(default_factory=list)
+    districts: list[GuSpec] = field(default_factory=list)
+
+
+class _Reader:
+    """Typed field access that records `file: path: message` errors instead of raising."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.errors: list[str] = []
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(f"{self.file}: {where}: {message}")
+
+    def text(self, data: dict, key: str, where: str, required: bool = True) -> str | None:
+        value = data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(f"{where}{key}", "필수 항목이 없습니다")
+            return None
+        if not isinstance(value, str | int):
+            self.error(f"{where}{key}", "문자열이어야 합니다")
+            return None
+        return str(value)
+
+    def date(self, data: dict, key: str, where: str) -> dt.date | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.error(f"{where}{key}", f"날짜는 YYYY-MM-DD 형식이어야 합니다 ('{value}')")
+            return None
+
+    def integer(self, data: dict, key: str, where: str) -> int | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            self.error(f"{where}{key}", f"0 이상의 정수여야 합니다 ('{value}')")
+            return None
+        return value
+
+
+def _load_yaml(path: Path, errors: list[str]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        errors.append(f"{path}: 파일이 없습니다")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" {mark.line + 1}행" if mark else ""
+        errors.append(f"{path}:{line} YAML 형식 오류: {getattr(exc, 'problem', exc)}")
+    return None
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML turns 2019-08-14 into a date; settings are stored as JSON, so back to text."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def read_pack(path: Path | str) -> Pack:
+    path = Path(path)
+    errors: list[str] = []
+    if not path.is_dir():
+        raise PackError([f"{path}: 팩 폴더가 없습니다"])
+    meta = _load_yaml(path / "tenant.yaml", errors)
+    if errors:
+        raise PackError(errors)
+    r = _Reader(str(path / "tenant.yaml"))
+    if not isinstance(meta, dict):
+        raise PackError([f"{r.file}: 최상위는 키: 값 형식이어야 합니다"])
+    slug = r.text(meta, "slug", "") or ""
+    if slug:
+        try:
+            check_slug(slug)
+        except SlugError as exc:
+            r.error("slug", str(exc))
+    pack = Pack(
+        path=path,
+        slug=slug,
+        name=r.text(meta, "name", "") or "",
+        region=r.text(meta, "region", "", required=False),
+        profile=_jsonable(meta.get("profile") or {}),
+        plugins=list(meta.get("plugins") or []),
+    )
+    if not isinstance(pack.profile, dict):
+        r.error("profile", "키: 값 형식이어야 합니다")
+    errors.extend(r.errors)
+    districts_file = path / "districts.yaml"
+    if districts_file.exists():
+        data = _load_yaml(districts_file, errors)
+        pack.districts = _read_districts(data, str(districts_file), errors)
+    if errors:
+        raise PackError(errors)
+    return pack
+
+
+def _read_districts(data: Any, file: str, errors: list[str]) -> list[GuSpec]:
+    r = _Reader(file)
+    if data is None:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("gu"), list):
+        errors.append(f"{file}: gu: 구 목록(gu: [...])이 있어야 합니다")
+        return []
+    result: list[GuSpec] = []
+    codes: set[str] = set()
+    for i, g in enumerate(data["gu"]):
+        where = f"gu[{i}]."
+        if not isinstance(g, dict):
+            r.error(f"gu[{i}]", "키: 값 형식이어야 합니다")
+            continue
+        gu = GuSpec(
+            code=r.text(g, "code", where) or "",
+            name=r.text(g, "name", where) or "",
+            population_65=r.integer(g, "population_65", where),
+        )
+        for j, d in enumerate(g.get("dongs") or []):
+            dwhere = f"{where}dongs[{j}]."
+            if not isinstance(d, dict):
+                r.error(f"{where}dongs[{j}]", "키: 값 형식이어야 합니다")
+                continue
+            dong = DongSpec(
+                code=r.text(d, "code", dwhere) or "",
+                name=r.text(d, "name", dwhere) or "",
+                valid_from=r.date(d, "valid_from", dwhere),
+                valid_to=r.date(d, "valid_to", dwhere),
+                successor=r.text(d, "successor", dwhere, required=False),
+            )
+            if dong.code in codes:
+                r.error(f"{dwhere}code", f"코드 '{dong.code}'가 중복됩니다")
+            codes.add(dong.code)
+            if dong.valid_from and dong.valid_to and dong.valid_to <= dong.valid_from:
+                r.error(f"{dwhere}valid_to", "종료일은 시작일보다 뒤여야 합니다")
+            gu.dongs.append(dong)
+        result.append(gu)
+    all_codes = {d.code for g in result for d in g.dongs}
+    for i, g in enumerate(result):
+        for j, d in enumerate(g.dongs):
+            if d.successor and d.successor not in all_codes:
+                r.error(f"gu[{i}].dongs[{j}].successor", f"'{d.successor}' 동이 없습니다")
+    errors.extend(r.errors)
+    return result
+
+
+def load_pack(session: Session, pack: Pack) -> None:
+    """Write the pack's data into the tenant schema `session` is bound to."""
+    for g in pack.districts:
+        gu = Gu(code=g.code, name=g.name, population_65=g.population_65)
+        session.add(gu)
+        for d in g.dongs:
+            gu.dongs.append(
+                Dong(
+                    code=d.code,
+                    name=d.name,
+                    valid_from=d.valid_from or dt.date(1900, 1, 1),
+                    valid_to=d.valid_to,
+                    successor_code=d.successor,
+                )
+            )
+    if pack.profile:
+        set_value(session, "profile", pack.profile)
+    session.flush()

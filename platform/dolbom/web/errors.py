@@ -1,0 +1,75 @@
+"""Error pages in the app's own look, as full pages or htmx fragments."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from dolbom.web.htmx import layout
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (
+        _l("잘못된 요청입니다"),
+        _l("요청을 처리할 수 없습니다. 입력을 확인하고 다시 시도하세요."),
+    ),
+    403: (
+        _l("접근 권한이 없습니다"),
+        _l("이 페이지를 볼 권한이 없습니다. 필요하면 기관 관리자에게 요청하세요."),
+    ),
+    404: (_l("페이지를 찾을 수 없습니다"), _l("주소가 바뀌었거나 없는 페이지입니다.")),
+    405: (_l("허용되지 않는 요청입니다"), _l("이 주소에서는 그 방식의 요청을 받지 않습니다.")),
+    413: (_l("파일이 너무 큽니다"), _l("20MB보다 작은 파일을 올리세요.")),
+    429: (_l("요청이 너무 많습니다"), _l("잠시 뒤에 다시 시도하세요.")),
+    500: (
+        _l("일시적인 오류가 발생했습니다"),
+        _l("잠시 뒤에 다시 시도하세요. 문제가 계속되면 운영팀에 문의하세요."),
+    ),
+}
+
+
+def _render(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+    title, message = MESSAGES.get(code, MESSAGES[400] if code < 500 else MESSAGES[500])
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=str(title),
+            message=detail or str(message),
+            layout=layout(),
+        ),
+        code,
+    )
+
+
+def handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    if exc.code is None or exc.code < 400:
+        return exc
+    from flask_wtf.csrf import CSRFError
+
+    if isinstance(exc, CSRFError):
+        from flask_babel import gettext as _
+
+        return _render(
+            400, _("보안 토큰이 만료되었거나 없습니다. 페이지를 새로 고친 뒤 다시 시도하세요.")
+        )
+    response = _render(exc.code)
+    return response
+
+
+def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    if isinstance(exc, HTTPException):
+        return handle_http(exc)
+    original = getattr(exc, "original_exception", exc)
+    log.error("unhandled error: %s", type(original).__name__, exc_info=original)
+    return _render(500)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,42 @@
+"""Navigation by role: the core entries plus what enabled plugins add."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from dolbom.identity.models import Role
+from dolbom.plugins.host import get_host
+from dolbom.tenancy.operations import tenant_context
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    active: bool = False
+
+
+def navigation(endpoint: str | None) -> list[Link]:
+    if not current_user.is_authenticated:
+        return []
+    links: list[Link] = []
+    if current_user.platform_role == Role.PLATFORM_OPERATOR:
+        links += [
+            Link(_("기관"), url_for("admin.tenants"), endpoint == "admin.tenants"),
+            Link(_("작업"), url_for("admin.jobs"), endpoint == "admin.jobs"),
+        ]
+    elif current_user.platform_role == Role.MINISTRY_ANALYST:
+        links.append(Link(_("지자체 비교"), url_for("ministry.index"), True))
+    tenant = g.get("tenant")
+    membership = g.get("membership")
+    if tenant is not None and membership is not None:
+        links.append(Link(_("홈"), url_for("tenant.landing"), endpoint == "tenant.landing"))
+        ctx = tenant_context(tenant, membership.role, membership.user_id)
+        for item in get_host().call("dolbom_navigation", g.enabled_plugins, ctx=ctx):
+            if not item.roles or membership.role in item.roles:
+                links.append(Link(item.label, url_for(item.endpoint), endpoint == item.endpoint))
+    return links

@@ -38,7 +38,7 @@ def create_app(
     from dolbom.tenancy.blueprint import make_blueprint
     from dolbom.web import errors, filters, observability, security
     from dolbom.web.context import close_db
-    from dolbom.web.htmx import is_partial
+    from dolbom.web.htmx import is_partial, layout
     from dolbom.web.nav import navigation
     from dolbom.web.views import bp as shell_bp
 
@@ -93,6 +93,7 @@ def create_app(
             "nav": navigation(request.endpoint),
             "lang": select_locale(),
             "partial": is_partial(),
+            "layout": layout(),
         }
 
     return app

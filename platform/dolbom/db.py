@@ -58,7 +58,7 @@ def configure(url: str, *, pool_size: int = 5) -> None:
     """Set the database URL for this process; the engine is made lazily, once per process."""
     global _url, _pool_size, _engine
     with _lock:
-        if _engine is not None and _url != url:
+        if _engine is not None and (_url, _pool_size) != (url, pool_size):
             _engine.dispose()
             _engine = None
         _url, _pool_size = url, pool_size

@@ -19,6 +19,12 @@ from dolbom.db import TenantBase
 MIGRATIONS = ROOT / "migrations"
 
 
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("path_separator", "os")
+    return cfg
+
+
 @dataclass(frozen=True)
 class Stream:
     name: str  # "core" or the plugin's name
@@ -27,7 +33,7 @@ class Stream:
     metadata: sa.MetaData
 
     def config(self, **attributes: object) -> Config:
-        cfg = Config()
+        cfg = _config()
         cfg.set_main_option("script_location", str(MIGRATIONS / "tenant"))
         cfg.set_main_option("version_locations", str(self.versions))
         cfg.attributes.update(
@@ -42,7 +48,7 @@ class Stream:
 
 @cache
 def _head(script_location: str, versions: str) -> str | None:
-    cfg = Config()
+    cfg = _config()
     cfg.set_main_option("script_location", script_location)
     cfg.set_main_option("version_locations", versions)
     return ScriptDirectory.from_config(cfg).get_current_head()
@@ -66,7 +72,7 @@ def plugin_stream(plugin: object) -> Stream | None:
 
 
 def shared_config(connection: sa.Connection) -> Config:
-    cfg = Config()
+    cfg = _config()
     cfg.set_main_option("script_location", str(MIGRATIONS / "platform"))
     cfg.attributes["connection"] = connection
     return cfg

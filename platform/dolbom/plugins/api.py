@@ -11,7 +11,7 @@ from typing import ClassVar
 import sqlalchemy as sa
 from flask import Blueprint
 
-from dolbom.db import NAMING, TenantBase, tenant_session
+from dolbom.db import NAMING, tenant_session
 from dolbom.plugins.hookspecs import hookimpl
 
 __all__ = [
@@ -20,7 +20,6 @@ __all__ = [
     "NavItem",
     "Panel",
     "SettingSpec",
-    "TenantBase",
     "TenantContext",
     "hookimpl",
     "tenant_session",

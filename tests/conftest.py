@@ -1,0 +1,214 @@
+"""Test fixtures on real services.
+
+PostgreSQL and Redis are the embedded ones (under instance/test/) unless
+DOLBOM_TEST_DATABASE_URL / DOLBOM_TEST_REDIS_URL name servers. Tests commit for real — tenants,
+migrations, workers and many connections are what is under test — so every fixture creates
+uniquely named tenants and users and removes them afterwards."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+# The test plugin: found through its entry point like any installed plugin (see its README).
+sys.path.insert(0, str(ROOT / "tests" / "testplugin"))
+
+from dolbom import db, kv  # noqa: E402
+from dolbom.config import Settings, normalise_database_url  # noqa: E402
+from dolbom.identity.models import Membership, User  # noqa: E402
+from dolbom.identity.passwords import hash_password  # noqa: E402
+from dolbom.migrate.runner import upgrade_shared  # noqa: E402
+from dolbom.tenancy.operations import create_tenant, drop_tenant  # noqa: E402
+
+PASSWORD = "correct horse battery staple"
+# One argon2 hash for every test user: hashing is deliberately slow.
+_HASH = hash_password(PASSWORD)
+_counter = itertools.count(1)
+
+
+def _embedded_database(instance: Path) -> str:
+    from dolbom import embedded
+
+    pg = embedded.start_postgres(instance)
+    admin = sa.create_engine(pg.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql("DROP DATABASE IF EXISTS dolbom_test WITH (FORCE)")
+        conn.exec_driver_sql("CREATE DATABASE dolbom_test")
+    admin.dispose()
+    return pg.url.replace("/postgres?", "/dolbom_test?")
+
+
+def _clean_server_database(url: str) -> None:
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        schemas = conn.execute(
+            sa.text(
+                "SELECT nspname FROM pg_namespace WHERE nspname = 'dolbom' OR nspname LIKE 't\\_%'"
+            )
+        ).scalars()
+        for schema in list(schemas):
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    instance = ROOT / "instance" / "test"
+    instance.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("DOLBOM_TEST_DATABASE_URL")
+    if database_url:
+        database_url = normalise_database_url(database_url)
+        _clean_server_database(database_url)
+    else:
+        database_url = _embedded_database(instance)
+    redis_url = os.environ.get("DOLBOM_TEST_REDIS_URL")
+    if not redis_url:
+        from dolbom import embedded
+
+        redis_url = embedded.start_redis(instance).url
+    work = tmp_path_factory.mktemp("instance")
+    s = replace(
+        Settings(),
+        instance=work,
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key="test-secret-key-" + "x" * 32,
+        pii_key="test-pii-key-" + "y" * 32,
+        demo=False,
+        pool_size=5,
+        login_max_failures=5,
+        login_lockout_minutes=15,
+    )
+    db.configure(database_url, pool_size=s.pool_size)
+    kv.configure(redis_url)
+    upgrade_shared()
+    yield s
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    from dolbom.app import create_app
+
+    application = create_app(settings, connect=False)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis(settings: Settings) -> None:
+    # Throttle counters, sessions and queues start empty in every test.
+    kv.get_redis().flushdb()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}{next(_counter)}-{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+def make_tenant(settings: Settings) -> Iterator[Callable[..., str]]:
+    created: list[str] = []
+
+    def factory(slug: str | None = None, name: str | None = None, **kwargs: object) -> str:
+        slug = slug or unique("t")
+        create_tenant(slug, name or f"시험시 {slug}", **kwargs)  # type: ignore[arg-type]
+        created.append(slug)
+        return slug
+
+    yield factory
+    from dolbom.tenancy.operations import TenantError
+
+    for slug in created:
+        try:
+            drop_tenant(slug)
+        except TenantError:
+            pass  # the test dropped it itself
+
+
+@pytest.fixture
+def make_user(settings: Settings) -> Iterator[Callable[..., str]]:
+    ids: list[int] = []
+
+    def factory(
+        role: str | None = None,
+        tenant: str | None = None,
+        *,
+        platform_role: str | None = None,
+        dongs: list[str] | None = None,
+        email: str | None = None,
+        tenants: list[str] | None = None,
+    ) -> str:
+        from dolbom.tenancy.models import Tenant
+
+        email = email or f"{unique('u')}@test.kr"
+        with db.shared_session() as s, s.begin():
+            user = User(
+                email=email,
+                name=f"시험 {email.split('@')[0]}",
+                password_hash=_HASH,
+                platform_role=platform_role,
+                active=True,
+            )
+            s.add(user)
+            s.flush()
+            for slug in tenants or ([tenant] if tenant else []):
+                tid = s.scalar(sa.select(Tenant.id).where(Tenant.slug == slug))
+                s.add(
+                    Membership(
+                        user_id=user.id,
+                        tenant_id=tid,
+                        role=role or "coordinator",
+                        dong_codes=dongs or [],
+                    )
+                )
+            ids.append(user.id)
+        return email
+
+    yield factory
+    with db.shared_session() as s, s.begin():
+        s.execute(sa.delete(User).where(User.id.in_(ids)))
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html) or re.search(r'"X-CSRFToken": "([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    page = client.get("/login")
+    token = csrf_from(page.text)
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": password})
+
+
+@pytest.fixture
+def signed_in(app, make_user):  # type: ignore[no-untyped-def]
+    """A client signed in with a new user: signed_in(role, tenant, ...) -> client."""
+
+    def factory(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        email = make_user(*args, **kwargs)
+        c = app.test_client()
+        response = login(c, email)
+        assert response.status_code == 302, response.text
+        c.email = email  # type: ignore[attr-defined]
+        return c
+
+    return factory

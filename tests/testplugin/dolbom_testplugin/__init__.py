@@ -1,0 +1,91 @@
+"""Test plugin: one of everything a plugin can contribute."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from dolbom.jobs import JobContext, tenant_job
+from dolbom.plugins.api import (
+    NAMING,
+    DolbomPlugin,
+    NavItem,
+    Panel,
+    SettingSpec,
+    TenantContext,
+    hookimpl,
+    tenant_session,
+)
+from dolbom.tenant_settings import set_value
+from dolbom.web.context import db
+from flask import Blueprint, g, render_template
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+HERE = Path(__file__).resolve().parent
+# Every hook call, so tests can prove a hook was (not) called for a tenant.
+CALLS: list[tuple[str, str]] = []
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class Item(Base):
+    __tablename__ = "testplugin_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(sa.String(50))
+
+
+def make_blueprint() -> Blueprint:
+    bp = Blueprint("testplugin", __name__, template_folder="templates")
+
+    @bp.get("/")
+    def index():  # type: ignore[no-untyped-def]
+        items = db().scalars(sa.select(Item.label).order_by(Item.id)).all()
+        return render_template("testplugin/index.html", items=items, tenant=g.tenant.slug)
+
+    @bp.get("/boom")
+    def boom():  # type: ignore[no-untyped-def]
+        # Writes inside the request's transaction, then fails: nothing may persist, and the
+        # pooled connection must serve the next tenant cleanly.
+        db().add(Item(label=f"boom-{g.tenant.slug}"))
+        db().flush()
+        raise RuntimeError("test plugin failure")
+
+    return bp
+
+
+@tenant_job("testplugin-mark")
+def mark_job(ctx: JobContext, value: str) -> str:
+    with tenant_session(ctx.tenant) as session, session.begin():
+        set_value(session, "testplugin.mark", {"tenant": ctx.tenant, "value": value})
+        session.add(Item(label=f"job-{ctx.tenant}"))
+    ctx.progress(100)
+    return ctx.tenant
+
+
+class TestPlugin(DolbomPlugin):
+    name = "testplugin"
+    title = "시험용 플러그인"
+    blueprint = staticmethod(make_blueprint)
+    migrations = HERE / "migrations"
+    metadata = Base.metadata
+    settings = (SettingSpec("testplugin.greeting", "인사말", "안녕하세요"),)
+    jobs = {"testplugin-mark": mark_job}
+
+    @hookimpl
+    def dolbom_navigation(self, ctx: TenantContext) -> list[NavItem]:
+        CALLS.append(("navigation", ctx.slug))
+        return [NavItem("시험 플러그인", "tenant.plugin_testplugin.index")]
+
+    @hookimpl
+    def dolbom_landing_panels(self, ctx: TenantContext, session: Session) -> list[Panel]:
+        CALLS.append(("landing", ctx.slug))
+        count = session.scalar(sa.select(sa.func.count()).select_from(Item))
+        return [Panel("시험 플러그인 패널", f"항목 {count}개")]
+
+    @hookimpl
+    def dolbom_tenant_enabled(self, tenant_slug: str, session: Session) -> None:
+        CALLS.append(("enabled", tenant_slug))
+        session.add(Item(label="seeded"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import sqlalchemy as sa
 from dolbom.jobs import JobContext, tenant_job
@@ -72,7 +73,7 @@ class TestPlugin(DolbomPlugin):
     migrations = HERE / "migrations"
     metadata = Base.metadata
     settings = (SettingSpec("testplugin.greeting", "인사말", "안녕하세요"),)
-    jobs = {"testplugin-mark": mark_job}
+    jobs: ClassVar[dict] = {"testplugin-mark": mark_job}
 
     @hookimpl
     def dolbom_navigation(self, ctx: TenantContext) -> list[NavItem]:

@@ -35,9 +35,8 @@ def upgrade() -> None:
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_to", sa.Date(), nullable=True),
         sa.Column("successor_code", sa.String(32), nullable=True),
-        sa.CheckConstraint(
-            "valid_to IS NULL OR valid_to > valid_from", name="ck_dong_valid_period"
-        ),
+        # The metadata's naming convention makes this ck_dong_valid_period.
+        sa.CheckConstraint("valid_to IS NULL OR valid_to > valid_from", name="valid_period"),
         sa.ForeignKeyConstraint(["gu_id"], ["gu.id"], name="fk_dong_gu_id_gu"),
         sa.PrimaryKeyConstraint("id", name="pk_dong"),
         sa.UniqueConstraint("code", name="uq_dong_code"),

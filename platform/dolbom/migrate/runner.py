@@ -63,15 +63,11 @@ def streams_for(enabled: Iterable[str]) -> list[Stream]:
     return streams
 
 
-# One query reads every tenant's version tables through the catalogue: query_to_xml runs the
-# inner SELECT per table, so no per-tenant round trips and no failure on absent tables.
-_VERSIONS_SQL = sa.text(
+# The catalogue lists every version table of every tenant schema in one query; a second query
+# reads them all at once (UNION ALL). Two round trips whatever the number of tenants.
+_VERSION_TABLES_SQL = sa.text(
     """
-    SELECT n.nspname AS schema, c.relname AS version_table,
-           (xpath('/row/v/text()',
-                  query_to_xml(format('SELECT version_num AS v FROM %I.%I LIMIT 1',
-                                      n.nspname, c.relname), false, true, '')))[1]::text
-           AS revision
+    SELECT n.nspname, c.relname
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind = 'r' AND n.nspname LIKE 't\\_%' AND c.relname LIKE 'alembic\\_version%'
     """
@@ -79,7 +75,16 @@ _VERSIONS_SQL = sa.text(
 
 
 def current_versions(conn: sa.Connection) -> dict[tuple[str, str], str | None]:
-    return {(r.schema, r.version_table): r.revision for r in conn.execute(_VERSIONS_SQL)}
+    tables = conn.execute(_VERSION_TABLES_SQL).all()
+    if not tables:
+        return {}
+    parts = [
+        f"SELECT '{schema}' AS s, '{table}' AS t, "
+        f'(SELECT version_num FROM "{schema}"."{table}" LIMIT 1) AS v'
+        for schema, table in tables
+    ]
+    rows = conn.exec_driver_sql(" UNION ALL ".join(parts)).all()
+    return {(s, t): v for s, t, v in rows}
 
 
 def behind(versions: dict[tuple[str, str], str | None], slug: str, streams: list[Stream]) -> bool:

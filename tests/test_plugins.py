@@ -1,0 +1,81 @@
+"""Plugins: discovered by entry point, switched per tenant, routes, hooks and tables follow."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from dolbom_testplugin import CALLS
+
+from dolbom import db
+from dolbom.migrate.runner import upgrade_all
+from dolbom.plugins.host import get_host
+from dolbom.tenancy.operations import set_plugin
+
+
+def table_exists(slug: str, table: str) -> bool:
+    with db.get_engine().connect() as conn:
+        return conn.execute(
+            sa.text("SELECT to_regclass(:t)"), {"t": f"{db.schema_for(slug)}.{table}"}
+        ).scalar() is not None
+
+
+def test_discovered_through_the_entry_point():
+    plugin = get_host().plugins["testplugin"]
+    assert plugin.title == "시험용 플러그인"
+    assert plugin.settings[0].key == "testplugin.greeting"
+
+
+def test_switched_off_plugin_is_absent_for_that_tenant(signed_in, make_tenant):
+    on, off = make_tenant(), make_tenant()
+    client = signed_in("coordinator", tenants=[on, off])
+    CALLS.clear()
+    # Never switched on: no routes, no hooks, no tables.
+    assert not table_exists(off, "testplugin_item")
+    assert client.get(f"/{off}/p/testplugin/").status_code == 404
+    landing = client.get(f"/{off}/")
+    assert "시험 플러그인" not in landing.text
+    assert CALLS == []
+
+    set_plugin(on, "testplugin", True)
+    assert ("enabled", on) in CALLS
+    assert table_exists(on, "testplugin_item")
+    page = client.get(f"/{on}/p/testplugin/")
+    assert page.status_code == 200 and "seeded" in page.text
+    landing = client.get(f"/{on}/")
+    assert "시험 플러그인 패널" in landing.text and "항목 1개" in landing.text
+    assert f'href="/{on}/p/testplugin/"' in landing.text  # its navigation entry
+    assert ("landing", on) in CALLS
+
+    CALLS.clear()
+    assert client.get(f"/{off}/p/testplugin/").status_code == 404
+    assert "시험 플러그인" not in client.get(f"/{off}/").text
+    assert [c for c in CALLS if c[1] == off] == []  # its hooks never ran for the other tenant
+    assert not table_exists(off, "testplugin_item")
+
+
+def test_switching_off_keeps_data_and_purge_removes_it(signed_in, make_tenant):
+    slug = make_tenant()
+    client = signed_in("coordinator", slug)
+    set_plugin(slug, "testplugin", True)
+    set_plugin(slug, "testplugin", False)
+    CALLS.clear()
+    assert client.get(f"/{slug}/p/testplugin/").status_code == 404
+    assert "시험 플러그인" not in client.get(f"/{slug}/").text
+    assert CALLS == []
+    assert table_exists(slug, "testplugin_item")  # switching off loses nothing
+    set_plugin(slug, "testplugin", True)
+    assert client.get(f"/{slug}/p/testplugin/").text.count("seeded") == 2
+    set_plugin(slug, "testplugin", False, purge=True)
+    assert not table_exists(slug, "testplugin_item")
+    assert not table_exists(slug, "alembic_version_testplugin")
+
+
+def test_upgrade_covers_plugin_branches(make_tenant):
+    slug = make_tenant()
+    set_plugin(slug, "testplugin", True)
+    with db.get_engine().begin() as conn:  # as if the plugin's branch were one revision behind
+        conn.exec_driver_sql(f'DROP TABLE "{db.schema_for(slug)}".testplugin_item')
+        conn.exec_driver_sql(f'DELETE FROM "{db.schema_for(slug)}".alembic_version_testplugin')
+    report = upgrade_all(processes=1)
+    assert [o.slug for o in report.outcomes] == [slug]
+    assert report.outcomes[0].revisions == {"core": "t0002", "testplugin": "tp0001"}
+    assert table_exists(slug, "testplugin_item")

@@ -23,8 +23,13 @@ def check(response, what: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def urls(app, slug: str) -> list[str]:  # type: ignore[no-untyped-def]
-    values = {"tenant": slug, "slug": slug, "plugin": "testplugin", "job_id": "t:x:export:y",
-              "filename": "css/app.css"}
+    values = {
+        "tenant": slug,
+        "slug": slug,
+        "plugin": "testplugin",
+        "job_id": "t__x__export__y",
+        "filename": "css/app.css",
+    }
     result = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods:
@@ -64,10 +69,12 @@ def test_error_pages_fragments_and_posts(app, make_tenant, signed_in):
         "500": client.get(f"/{slug}/p/testplugin/boom"),
         "405": client.post("/healthz"),
         "csrf": client.post("/lang", data={"lang": "en"}),
-        "fragment": client.get(f"/{slug}/", headers={"HX-Request": "true",
-                                                   "HX-Request-Type": "partial"}),
-        "fragment-404": client.get("/nowhere-at-all/", headers={"HX-Request": "true",
-                                                               "HX-Request-Type": "partial"}),
+        "fragment": client.get(
+            f"/{slug}/", headers={"HX-Request": "true", "HX-Request-Type": "partial"}
+        ),
+        "fragment-404": client.get(
+            "/nowhere-at-all/", headers={"HX-Request": "true", "HX-Request-Type": "partial"}
+        ),
         "static": client.get("/static/css/app.css"),
     }
     for name, r in cases.items():

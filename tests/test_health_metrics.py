@@ -31,8 +31,9 @@ def test_metrics_with_a_bearer_token(app, settings):
     scraped = create_app(replace(settings, metrics_token="s3cret-token"), connect=False)
     client = scraped.test_client()
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
-    assert client.get("/metrics",
-                      headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
+    assert (
+        client.get("/metrics", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
+    )
 
 
 def test_one_log_line_per_request_without_personal_data(signed_in, make_tenant, caplog):

@@ -63,8 +63,11 @@ def test_autogenerate_finds_no_difference(make_tenant):
         conn.exec_driver_sql(f'SET LOCAL search_path TO "{db.schema_for(slug)}"')
         context = MigrationContext.configure(
             conn,
-            opts={"include_name": lambda name, type_, parent: type_ != "table"
-                  or name in stream.metadata.tables},
+            opts={
+                "include_name": lambda name, type_, parent: (
+                    type_ != "table" or name in stream.metadata.tables
+                )
+            },
         )
         assert compare_metadata(context, stream.metadata) == []
 
@@ -99,7 +102,8 @@ def test_failed_tenant_is_reported_others_migrate_and_a_rerun_resumes(make_tenan
         assert versions[(db.schema_for(slug), "alembic_version")] == expected
     with db.shared_session() as s:
         status = s.scalar(
-            sa.select(TenantMigration.status).join(Tenant, Tenant.id == TenantMigration.tenant_id)
+            sa.select(TenantMigration.status)
+            .join(Tenant, Tenant.id == TenantMigration.tenant_id)
             .where(Tenant.slug == broken, TenantMigration.stream == "core")
         )
         assert status == "failed"

@@ -13,9 +13,12 @@ from dolbom.tenancy.operations import set_plugin
 
 def table_exists(slug: str, table: str) -> bool:
     with db.get_engine().connect() as conn:
-        return conn.execute(
-            sa.text("SELECT to_regclass(:t)"), {"t": f"{db.schema_for(slug)}.{table}"}
-        ).scalar() is not None
+        return (
+            conn.execute(
+                sa.text("SELECT to_regclass(:t)"), {"t": f"{db.schema_for(slug)}.{table}"}
+            ).scalar()
+            is not None
+        )
 
 
 def test_discovered_through_the_entry_point():

@@ -1,7 +1,7 @@
 """Background jobs on RQ.
 
 Every job names its tenant explicitly and refuses to run without one; payloads carry ids,
-never personal data. Job ids are `t:<slug>:<kind>:<key>`, so enqueuing the same work twice
+never personal data. Job ids are `t__<slug>__<kind>__<key>`, so enqueuing the same work twice
 gives the same job. Timeouts and retries are always set."""
 
 from __future__ import annotations
@@ -93,7 +93,9 @@ def tenant_job(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 def job_id(tenant: str, kind: str, key: str) -> str:
-    return f"t:{tenant}:{kind}:{key}"
+    # The architecture's t:<slug>:<kind>:<key>, with "__" for ":" because RQ 3 accepts only
+    # letters, digits, "_" and "-" in job ids. Slugs never contain "_", so it stays unambiguous.
+    return f"t__{tenant}__{kind}__{key}"
 
 
 def enqueue(

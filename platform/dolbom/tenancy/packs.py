@@ -96,11 +96,24 @@ class _Reader:
         return value
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text: we parse them ourselves, so a bad date becomes a
+    message naming its field instead of an exception from the YAML library."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _load_yaml(path: Path, errors: list[str]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
     except FileNotFoundError:
         errors.append(f"{path}: 파일이 없습니다")
+    except UnicodeDecodeError:
+        errors.append(f"{path}: UTF-8 텍스트 파일이 아닙니다")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" {mark.line + 1}행" if mark else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dolbom.identity.models import Role
 
 TENANT_ROLES = ["city_admin", "coordinator", "frontline_worker", "provider_staff"]

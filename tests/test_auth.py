@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dolbom import kv
 from dolbom.identity.models import Role
-
 from tests.conftest import PASSWORD, csrf_from, login
 
 

@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
+
 from dolbom import db
 from dolbom.districts.models import Gu
 from dolbom.tenancy.operations import set_plugin
-
 from tests.conftest import login
 
 

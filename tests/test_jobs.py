@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from dolbom_testplugin import Item, mark_job
 from rq import Worker
 from rq.registry import FailedJobRegistry
 
@@ -15,10 +14,11 @@ from dolbom.districts.models import Dong, Gu
 from dolbom.identity.models import Role
 from dolbom.jobs import MissingTenant, enqueue, get_queue
 from dolbom.jobs.models import JobRecord
-from dolbom.tenancy.dump import export_job, import_tenant
+from dolbom.tenancy.dump import import_tenant
 from dolbom.tenancy.operations import drop_tenant, set_plugin
 from dolbom.tenancy.packs import read_pack
 from dolbom.tenant_settings import get
+from dolbom_testplugin import Item, mark_job
 from tests.conftest import ROOT, csrf_from, login
 
 

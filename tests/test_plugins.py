@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from dolbom_testplugin import CALLS
 
 from dolbom import db
 from dolbom.migrate.runner import upgrade_all
 from dolbom.plugins.host import get_host
 from dolbom.tenancy.operations import set_plugin
+from dolbom_testplugin import CALLS
 
 
 def table_exists(slug: str, table: str) -> bool:

@@ -1,7 +1,8 @@
 """Alembic environment for the shared schema (`dolbom`). Run through `dolbom db upgrade`."""
 
-import dolbom.models  # noqa: F401  (fills the metadata)
 from alembic import context
+
+import dolbom.models  # noqa: F401  (fills the metadata)
 from dolbom.db import SHARED_SCHEMA, SharedBase
 
 connection = context.config.attributes["connection"]

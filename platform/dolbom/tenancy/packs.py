@@ -109,7 +109,7 @@ _Loader.yaml_implicit_resolvers = {
 
 def _load_yaml(path: Path, errors: list[str]) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     except FileNotFoundError:
         errors.append(f"{path}: 파일이 없습니다")
     except UnicodeDecodeError:

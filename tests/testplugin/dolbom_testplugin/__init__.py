@@ -6,6 +6,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import sqlalchemy as sa
+from flask import Blueprint, g, render_template
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
 from dolbom.jobs import JobContext, tenant_job
 from dolbom.plugins.api import (
     NAMING,
@@ -19,8 +22,6 @@ from dolbom.plugins.api import (
 )
 from dolbom.tenant_settings import set_value
 from dolbom.web.context import db
-from flask import Blueprint, g, render_template
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 HERE = Path(__file__).resolve().parent
 # Every hook call, so tests can prove a hook was (not) called for a tenant.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dolbom import kv
 from dolbom.identity.models import Role
-from tests.conftest import PASSWORD, csrf_from, login
+from tests.fixtures import PASSWORD, csrf_from, login
 
 
 def test_sign_in_and_out(client, make_tenant, make_user):

@@ -10,7 +10,7 @@ import pytest
 
 from dolbom import db
 from dolbom.tenancy.operations import get_tenant
-from tests.conftest import ROOT, unique
+from tests.fixtures import ROOT, unique
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from dolbom import db
 from dolbom.districts.models import Gu
 from dolbom.tenancy.operations import set_plugin
-from tests.conftest import login
+from tests.fixtures import login
 
 
 def _marker(slug: str) -> None:

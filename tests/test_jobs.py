@@ -19,7 +19,7 @@ from dolbom.tenancy.operations import drop_tenant, set_plugin
 from dolbom.tenancy.packs import read_pack
 from dolbom.tenant_settings import get
 from dolbom_testplugin import Item, mark_job
-from tests.conftest import ROOT, csrf_from, login
+from tests.fixtures import ROOT, csrf_from, login
 
 
 def run_worker(*queues: str) -> None:

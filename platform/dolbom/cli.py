@@ -117,10 +117,20 @@ def tenants_list(c: Context) -> None:
     c.connect()
     with shared_session() as s:
         rows = tenant_rows(s)
-        click.echo(f"{'slug':<20} {'name':<16} {'schema version':<16} plugins")
+        click.echo(f"{'slug':<20} {_pad('name', 16)} {'schema version':<16} plugins")
         for r in rows:
             plugins = ",".join(sorted(r.tenant.enabled_plugins())) or "-"
-            click.echo(f"{r.tenant.slug:<20} {r.tenant.name:<16} {r.revision or '?':<16} {plugins}")
+            click.echo(
+                f"{r.tenant.slug:<20} {_pad(r.tenant.name, 16)} {r.revision or '?':<16} {plugins}"
+            )
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify by display width: Hangul takes two terminal columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - used)
 
 
 @tenants.command("drop")

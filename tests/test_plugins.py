@@ -6,8 +6,10 @@ import sqlalchemy as sa
 
 from dolbom import db
 from dolbom.migrate.runner import upgrade_all
+from dolbom.plugins.api import setting
 from dolbom.plugins.host import get_host
 from dolbom.tenancy.operations import set_plugin
+from dolbom.tenant_settings import set_value
 from dolbom_testplugin import CALLS
 
 
@@ -21,10 +23,16 @@ def table_exists(slug: str, table: str) -> bool:
         )
 
 
-def test_discovered_through_the_entry_point():
+def test_discovered_through_the_entry_point(make_tenant):
     plugin = get_host().plugins["testplugin"]
     assert plugin.title == "시험용 플러그인"
-    assert plugin.settings[0].key == "testplugin.greeting"
+    slug = make_tenant()
+    (greeting,) = plugin.settings
+    with db.tenant_transaction(slug) as s:
+        assert setting(s, greeting) == "안녕하세요"  # the default until the tenant sets one
+        set_value(s, greeting.key, "반갑습니다")
+    with db.tenant_session(slug) as s:
+        assert setting(s, greeting) == "반갑습니다"
 
 
 def test_switched_off_plugin_is_absent_for_that_tenant(signed_in, make_tenant):

@@ -71,6 +71,13 @@ def create_app(
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["dolbom_host"] = host
+    if settings.proxies:
+        # Behind N reverse proxies: trust their X-Forwarded-* so HTTPS is seen (HSTS, Secure
+        # cookies) and logs and throttling get the client's address, not the proxy's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -46,6 +46,7 @@ class Settings:
     metrics_token: str | None = None
     migrate_processes: int = 0
     pool_size: int = 5
+    proxies: int = 0
     log_level: str = "INFO"
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -99,6 +100,7 @@ class Settings:
             metrics_token=os.environ.get("DOLBOM_METRICS_TOKEN") or None,
             migrate_processes=int(os.environ.get("DOLBOM_MIGRATE_PROCESSES", "0")),
             pool_size=int(os.environ.get("DOLBOM_DB_POOL_SIZE", "5")),
+            proxies=int(os.environ.get("DOLBOM_PROXIES", "0")),
             log_level=os.environ.get("DOLBOM_LOG_LEVEL", "INFO"),
         )
 

@@ -28,7 +28,6 @@ from dolbom.plugins.host import get_host
 from dolbom.tenancy.dump import export_job
 from dolbom.tenancy.operations import TenantError, set_plugin
 from dolbom.web.context import db
-from dolbom.web.htmx import layout
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 operator_only = platform_role_required(Role.PLATFORM_OPERATOR)
@@ -44,8 +43,7 @@ def tenants():  # type: ignore[no-untyped-def]
     return render_template(
         "admin/tenants.html",
         rows=tenant_rows(db()),
-        plugins=sorted(get_host().plugins),
-        layout=layout(),
+        plugins={name: p.title for name, p in sorted(get_host().plugins.items())},
     )
 
 
@@ -94,7 +92,7 @@ def job(job_id: str):  # type: ignore[no-untyped-def]
     record = db().get(JobRecord, job_id)
     if record is None:
         abort(404)
-    return render_template("admin/job.html", job=record, layout=layout())
+    return render_template("admin/job.html", job=record)
 
 
 @bp.get("/jobs/<path:job_id>/progress")
@@ -131,6 +129,4 @@ def job_download(job_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/jobs")
 @operator_only
 def jobs():  # type: ignore[no-untyped-def]
-    return render_template(
-        "admin/jobs.html", recent=recent_jobs(db()), failed=failed_jobs(), layout=layout()
-    )
+    return render_template("admin/jobs.html", recent=recent_jobs(db()), failed=failed_jobs())

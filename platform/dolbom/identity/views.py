@@ -21,7 +21,6 @@ from dolbom.identity.forms import LoginForm
 from dolbom.identity.models import Role
 from dolbom.identity.operations import authenticate
 from dolbom.web.context import db
-from dolbom.web.htmx import layout
 
 bp = Blueprint("auth", __name__)
 
@@ -88,7 +87,7 @@ def login():  # type: ignore[no-untyped-def]
             return redirect(safe_next(next_url, home_for(user)))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form, error=error, layout=layout()), status
+    return render_template("auth/login.html", form=form, error=error), status
 
 
 @bp.post("/logout")

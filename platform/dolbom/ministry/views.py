@@ -9,7 +9,6 @@ from dolbom.identity.access import platform_role_required
 from dolbom.identity.models import Role
 from dolbom.tenancy.models import Tenant
 from dolbom.web.context import db
-from dolbom.web.htmx import layout
 
 bp = Blueprint("ministry", __name__, url_prefix="/ministry")
 
@@ -22,4 +21,4 @@ def index():  # type: ignore[no-untyped-def]
         .execute(sa.select(Tenant.name, Tenant.region).order_by(Tenant.region, Tenant.name))
         .all()
     )
-    return render_template("ministry/index.html", tenants=tenants, layout=layout())
+    return render_template("ministry/index.html", tenants=tenants)

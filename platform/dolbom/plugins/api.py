@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import sqlalchemy as sa
 from flask import Blueprint
+from sqlalchemy.orm import Session
 
 from dolbom.db import NAMING, tenant_session
 from dolbom.plugins.hookspecs import hookimpl
@@ -22,6 +23,7 @@ __all__ = [
     "SettingSpec",
     "TenantContext",
     "hookimpl",
+    "setting",
     "tenant_session",
 ]
 
@@ -44,6 +46,13 @@ class SettingSpec:
     key: str
     label: str
     default: object = None
+
+
+def setting(session: Session, spec: SettingSpec) -> object:
+    """A plugin setting's value for the tenant `session` is bound to, or its default."""
+    from dolbom.tenant_settings import get
+
+    return get(session, spec.key, spec.default)
 
 
 @dataclass(frozen=True)

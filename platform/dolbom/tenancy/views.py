@@ -7,7 +7,6 @@ from dolbom.districts.models import Dong, Gu
 from dolbom.plugins.host import get_host
 from dolbom.tenancy.operations import tenant_context
 from dolbom.web.context import db
-from dolbom.web.htmx import layout
 
 
 def landing():  # type: ignore[no-untyped-def]
@@ -30,7 +29,6 @@ def landing():  # type: ignore[no-untyped-def]
         ).all()
     return render_template(
         "tenant/landing.html",
-        layout=layout(),
         gus=gus,
         counts=counts,
         panels=panels,

@@ -8,8 +8,6 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from dolbom.web.htmx import layout
-
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -40,7 +38,6 @@ def _render(code: int, detail: str | None = None):  # type: ignore[no-untyped-de
             code=code,
             title=str(title),
             message=detail or str(message),
-            layout=layout(),
         ),
         code,
     )

@@ -21,7 +21,6 @@ from dolbom.identity.models import Role
 from dolbom.kv import get_redis
 from dolbom.tenancy.models import Tenant
 from dolbom.web.context import db
-from dolbom.web.htmx import layout
 from dolbom.web.observability import metrics_response
 
 bp = Blueprint("shell", __name__)
@@ -38,7 +37,7 @@ def home():  # type: ignore[no-untyped-def]
     tenants = db().scalars(sa.select(Tenant).where(Tenant.id.in_(ids)).order_by(Tenant.name)).all()
     if len(tenants) == 1:
         return redirect(url_for("tenant.landing", tenant=tenants[0].slug))
-    return render_template("shell/home.html", tenants=tenants, layout=layout())
+    return render_template("shell/home.html", tenants=tenants)
 
 
 @bp.get("/healthz")

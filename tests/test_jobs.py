@@ -46,7 +46,7 @@ def test_each_job_writes_only_to_its_own_tenant(make_tenant):
         assert [(r.status, r.progress) for r in records] == [("finished", 100)] * 2
 
 
-def test_a_job_without_tenant_is_refused(make_tenant):
+def test_a_job_without_tenant_is_refused(signed_in):
     with pytest.raises(MissingTenant):
         enqueue(mark_job, None, "k", "x")
     with pytest.raises(MissingTenant):
@@ -57,6 +57,9 @@ def test_a_job_without_tenant_is_refused(make_tenant):
     assert job.id in FailedJobRegistry(queue=queue).get_job_ids()
     job.refresh()
     assert "MissingTenant" in (job.latest_result().exc_string or "")
+    # Operators see it in the list of failed jobs.
+    page = signed_in(platform_role=Role.PLATFORM_OPERATOR).get("/admin/jobs").text
+    assert job.id in page and "MissingTenant" in page
 
 
 def test_same_key_gives_the_same_job(make_tenant):

@@ -77,7 +77,8 @@ def failed_jobs(limit: int = 100) -> list[FailedJob]:
         for job in Job.fetch_many(ids, connection=conn):
             if job is None:
                 continue
-            exc = (job.exc_info or "").strip().splitlines()
+            result_ = job.latest_result()
+            exc = ((result_.exc_string if result_ else None) or "").strip().splitlines()
             last = exc[-1] if exc else ""
             result.append(
                 FailedJob(job.id, name, job.func_name or "", last.split(":")[0][:120], job.ended_at)

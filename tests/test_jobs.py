@@ -38,7 +38,11 @@ def test_each_job_writes_only_to_its_own_tenant(make_tenant):
     run_worker("default")
     for slug, other in ((a, b), (b, a)):
         with db.tenant_session(slug) as s:
-            assert get(s, "testplugin.mark") == {"tenant": slug, "value": f"value-{slug}"}
+            assert get(s, "testplugin.mark") == {
+                "tenant": slug,
+                "value": f"value-{slug}",
+                "greeting": "안녕하세요",
+            }
             labels = set(s.scalars(sa.select(Item.label)))
             assert f"job-{slug}" in labels and f"job-{other}" not in labels
     with db.shared_session() as s:
@@ -126,3 +130,20 @@ def test_broken_dump_is_refused_and_nothing_is_created(tmp_path):
     bad.write_bytes(b"not a dump")
     with pytest.raises(TenantError, match="손상"):
         import_tenant(bad)
+
+
+def test_a_job_that_vanished_is_not_waited_on_forever(signed_in, make_tenant):
+    from rq.job import Job
+
+    slug = make_tenant()
+    set_plugin(slug, "testplugin", True)
+    jid = enqueue(mark_job, slug, "lost", "x")
+    Job.fetch(jid, connection=kv.get_redis()).delete()  # as if Redis lost it, or a cold stop
+    operator = signed_in(platform_role=Role.PLATFORM_OPERATOR)
+    progress = operator.get(f"/admin/jobs/{jid}/progress")
+    assert 'data-status="failed"' in progress.text and "hx-trigger" not in progress.text
+    assert enqueue(mark_job, slug, "lost", "x") == jid  # the same key can run again
+    assert get_queue("default").count == 1
+    run_worker("default")
+    with db.shared_session() as s:
+        assert s.get(JobRecord, jid).status == "finished"

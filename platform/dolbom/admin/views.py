@@ -22,7 +22,7 @@ from dolbom import audit
 from dolbom.admin.queries import failed_jobs, recent_jobs, tenant_rows
 from dolbom.identity.access import platform_role_required
 from dolbom.identity.models import Role
-from dolbom.jobs import enqueue
+from dolbom.jobs import enqueue, reconcile
 from dolbom.jobs.models import JobRecord
 from dolbom.plugins.host import get_host
 from dolbom.tenancy.dump import export_job
@@ -101,6 +101,7 @@ def job_progress(job_id: str):  # type: ignore[no-untyped-def]
     record = db().get(JobRecord, job_id)
     if record is None:
         abort(404)
+    reconcile(db(), record)
     return render_template("admin/_job_progress.html", job=record)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rq import Queue, Retry, get_current_job
+from sqlalchemy.orm import Session
 
 from dolbom.db import shared_session, utcnow
 from dolbom.jobs.models import JobRecord
@@ -92,6 +93,35 @@ def tenant_job(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return decorate
 
 
+def rq_status(jid: str) -> str | None:
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        status = Job.fetch(jid, connection=get_redis()).get_status(refresh=False)
+        return getattr(status, "value", status)
+    except NoSuchJobError:
+        return None
+
+
+def reconcile(session: Session, record: JobRecord) -> JobRecord:
+    """A record still 'queued' or 'started' whose RQ job has ended without telling us (a killed
+    work horse, a worker stopped cold) is marked failed, so nobody waits on it forever."""
+    if record.status in {"queued", "started"} and rq_status(record.id) in {
+        None,
+        "failed",
+        "stopped",
+        "canceled",
+        "finished",
+    }:
+        status = rq_status(record.id)
+        record.status = "finished" if status == "finished" else "failed"
+        record.message = record.message or "작업이 중단되었습니다"
+        record.finished_at = utcnow()
+        session.commit()
+    return record
+
+
 def job_id(tenant: str, kind: str, key: str) -> str:
     # The architecture's t:<slug>:<kind>:<key>, with "__" for ":" because RQ 3 accepts only
     # letters, digits, "_" and "-" in job ids. Slugs never contain "_", so it stays unambiguous.
@@ -116,9 +146,12 @@ def enqueue(
         raise ValueError(f"{func.__name__} is not a tenant job (use @tenant_job)")
     jid = job_id(tenant, kind, key)
     with shared_session() as s, s.begin():
-        record = s.get(JobRecord, jid)
-        if record is not None and record.status in {"queued", "started"}:
-            return jid
+        record = s.get(JobRecord, jid, with_for_update=True)
+        active = record is not None and record.status in {"queued", "started"}
+        if active and rq_status(jid) in {"queued", "started", "scheduled", "deferred"}:
+            return jid  # the same work is already on its way
+        # Otherwise new work — or a record that outlived its RQ job (work horse killed, Redis
+        # lost): start again.
         if record is None:
             s.add(
                 JobRecord(

@@ -13,17 +13,23 @@ from flask import Blueprint
 from sqlalchemy.orm import Session
 
 from dolbom.db import NAMING, tenant_session
+from dolbom.jobs import JobContext, tenant_job
 from dolbom.plugins.hookspecs import hookimpl
+from dolbom.web.context import db as request_session
 
 __all__ = [
     "NAMING",
     "DolbomPlugin",
+    "JobContext",
     "NavItem",
     "Panel",
     "SettingSpec",
     "TenantContext",
     "hookimpl",
+    "request_session",
+    "set_setting",
     "setting",
+    "tenant_job",
     "tenant_session",
 ]
 
@@ -53,6 +59,13 @@ def setting(session: Session, spec: SettingSpec) -> object:
     from dolbom.tenant_settings import get
 
     return get(session, spec.key, spec.default)
+
+
+def set_setting(session: Session, key: str, value: object) -> None:
+    """Store a plugin's per-tenant value (JSON) in the tenant `session` is bound to."""
+    from dolbom.tenant_settings import set_value
+
+    set_value(session, key, value)
 
 
 @dataclass(frozen=True)

@@ -9,19 +9,21 @@ import sqlalchemy as sa
 from flask import Blueprint, g, render_template
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from dolbom.jobs import JobContext, tenant_job
 from dolbom.plugins.api import (
     NAMING,
     DolbomPlugin,
+    JobContext,
     NavItem,
     Panel,
     SettingSpec,
     TenantContext,
     hookimpl,
+    request_session,
+    set_setting,
+    setting,
+    tenant_job,
     tenant_session,
 )
-from dolbom.tenant_settings import set_value
-from dolbom.web.context import db
 
 HERE = Path(__file__).resolve().parent
 # Every hook call, so tests can prove a hook was (not) called for a tenant.
@@ -44,15 +46,15 @@ def make_blueprint() -> Blueprint:
 
     @bp.get("/")
     def index():  # type: ignore[no-untyped-def]
-        items = db().scalars(sa.select(Item.label).order_by(Item.id)).all()
+        items = request_session().scalars(sa.select(Item.label).order_by(Item.id)).all()
         return render_template("testplugin/index.html", items=items, tenant=g.tenant.slug)
 
     @bp.get("/boom")
     def boom():  # type: ignore[no-untyped-def]
         # Writes inside the request's transaction, then fails: nothing may persist, and the
         # pooled connection must serve the next tenant cleanly.
-        db().add(Item(label=f"boom-{g.tenant.slug}"))
-        db().flush()
+        request_session().add(Item(label=f"boom-{g.tenant.slug}"))
+        request_session().flush()
         raise RuntimeError("test plugin failure")
 
     return bp
@@ -61,7 +63,10 @@ def make_blueprint() -> Blueprint:
 @tenant_job("testplugin-mark")
 def mark_job(ctx: JobContext, value: str) -> str:
     with tenant_session(ctx.tenant) as session, session.begin():
-        set_value(session, "testplugin.mark", {"tenant": ctx.tenant, "value": value})
+        greeting = setting(session, TestPlugin.settings[0])
+        set_setting(
+            session, "testplugin.mark", {"tenant": ctx.tenant, "value": value, "greeting": greeting}
+        )
         session.add(Item(label=f"job-{ctx.tenant}"))
     ctx.progress(100)
     return ctx.tenant

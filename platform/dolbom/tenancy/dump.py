@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tarfile
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,6 +28,7 @@ from dolbom.jobs import JobContext, tenant_job, update_record
 from dolbom.migrate.runner import current_versions, streams_for
 from dolbom.tenancy.models import Tenant, TenantMigration, TenantPlugin
 from dolbom.tenancy.operations import TenantError, TenantExists
+from dolbom.tenancy.provisioning import schema_exists
 from dolbom.tenancy.slugs import check_slug
 
 FORMAT = "dolbom-tenant-dump"
@@ -34,7 +37,9 @@ Progress = Callable[[int, str], None]
 
 
 def _tables(conn: sa.Connection, schema: str, stream_names: list[str]) -> list[tuple[str, str]]:
-    """(stream, table) in an order that satisfies foreign keys, from the streams' metadata."""
+    """(stream, table) in an order that satisfies foreign keys, from the streams' metadata.
+
+    A table in the schema that no installed stream knows would be left out silently: refuse."""
     existing = set(
         conn.execute(
             sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema}
@@ -45,98 +50,136 @@ def _tables(conn: sa.Connection, schema: str, stream_names: list[str]) -> list[t
         for table in stream.metadata.sorted_tables:
             if table.name in existing:
                 ordered.append((stream.name, table.name))
+    unknown = sorted(
+        t for t in existing - {t for _, t in ordered} if not t.startswith("alembic_version")
+    )
+    if unknown:
+        raise TenantError(
+            f"설치된 코드가 모르는 표가 있어 내보낼 수 없습니다: {', '.join(unknown)}"
+        )
     return ordered
+
+
+def _columns(conn: sa.Connection, schema: str, table: str) -> list[str]:
+    # By name, never by position: a schema built by fast provisioning and one built by replaying
+    # migrations can order the same columns differently.
+    return list(
+        conn.execute(
+            sa.text(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = :s AND table_name = :t ORDER BY ordinal_position"
+            ),
+            {"s": schema, "t": table},
+        ).scalars()
+    )
+
+
+def _column_list(columns: list[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
 
 
 def export_tenant(slug: str, target: Path, progress: Progress | None = None) -> dict:
     schema = schema_for(slug)
-    with Session(bind=tenant_bind(slug)) as session:
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        tenant = session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
-        if tenant is None:
-            raise TenantError(f"'{slug}' 기관이 없습니다.")
-        plugins = sorted(tenant.enabled_plugins())
-        all_plugins = sorted(p.plugin for p in tenant.plugins)
-        conn = session.connection()
-        versions = {vt: rev for (s, vt), rev in current_versions(conn).items() if s == schema}
-        rows = session.execute(
-            sa.select(User.email, Membership.role, Membership.dong_codes, Membership.provider_id)
-            .join(Membership.user)
-            .where(Membership.tenant_id == tenant.id)
-            .order_by(User.email)
-        ).all()
-        tables = _tables(conn, schema, ["core", *all_plugins])
-        manifest = {
-            "format": FORMAT,
-            "version": 1,
-            "exported_at": datetime.now(UTC).isoformat(),
-            "tenant": {"slug": slug, "name": tenant.name, "region": tenant.region},
-            "plugins": plugins,
-            "installed_plugins": all_plugins,
-            "versions": versions,
-            "memberships": [
-                {
-                    "email": r.email,
-                    "role": r.role,
-                    "dong_codes": list(r.dong_codes),
-                    "provider_id": r.provider_id,
-                }
-                for r in rows
-            ],
-            "tables": [],
-        }
-        raw = conn.connection.driver_connection
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(target.suffix + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
-            for i, (stream, table) in enumerate(tables, start=1):
-                buffer = io.BytesIO()
-                with raw.cursor().copy(f'COPY "{schema}"."{table}" TO STDOUT') as copy:
-                    for chunk in copy:
-                        buffer.write(chunk)
-                data = buffer.getvalue()
-                info = tarfile.TarInfo(f"data/{table}.copy")
-                info.size = len(data)
-                tar.addfile(info, io.BytesIO(data))
-                manifest["tables"].append(
-                    {"stream": stream, "name": table, "rows": data.count(b"\n")}
-                )
-                if progress:
-                    progress(int(90 * i / max(1, len(tables))), table)
-            body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-            info = tarfile.TarInfo("manifest.json")
-            info.size = len(body)
-            tar.addfile(info, io.BytesIO(body))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(target.suffix + ".partial")
+    try:
+        with Session(bind=tenant_bind(slug)) as session:
+            # One snapshot for every table, so the dump is consistent.
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            manifest = _write_dump(session, slug, schema, partial, progress)
+        os.chmod(partial, 0o600)  # it holds personal data
         partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     if progress:
         progress(100, "done")
     return manifest
 
 
-def _read_dump(path: Path) -> tuple[dict, dict[str, bytes]]:
+def _write_dump(
+    session: Session, slug: str, schema: str, partial: Path, progress: Progress | None
+) -> dict:
+    tenant = session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise TenantError(f"'{slug}' 기관이 없습니다.")
+    all_plugins = sorted(p.plugin for p in tenant.plugins)
+    conn = session.connection()
+    rows = session.execute(
+        sa.select(User.email, Membership.role, Membership.dong_codes, Membership.provider_id)
+        .join(Membership.user)
+        .where(Membership.tenant_id == tenant.id)
+        .order_by(User.email)
+    ).all()
+    manifest: dict = {
+        "format": FORMAT,
+        "version": 1,
+        "exported_at": datetime.now(UTC).isoformat(),
+        "tenant": {"slug": slug, "name": tenant.name, "region": tenant.region},
+        "plugins": sorted(tenant.enabled_plugins()),
+        "installed_plugins": all_plugins,
+        "versions": {vt: rev for (s, vt), rev in current_versions(conn).items() if s == schema},
+        "memberships": [
+            {
+                "email": r.email,
+                "role": r.role,
+                "dong_codes": list(r.dong_codes),
+                "provider_id": r.provider_id,
+            }
+            for r in rows
+        ],
+        "tables": [],
+    }
+    tables = _tables(conn, schema, ["core", *all_plugins])
+    raw = conn.connection.driver_connection
+    with tarfile.open(partial, "w:gz") as tar:
+        for i, (stream, table) in enumerate(tables, start=1):
+            columns = _columns(conn, schema, table)
+            count = 0
+            # Spooled to a temporary file: a large table never sits in memory whole.
+            with tempfile.TemporaryFile() as spool:
+                copy_sql = f'COPY "{schema}"."{table}" ({_column_list(columns)}) TO STDOUT'
+                with raw.cursor().copy(copy_sql) as copy:
+                    for chunk in copy:
+                        spool.write(chunk)
+                        count += bytes(chunk).count(b"\n")
+                info = tarfile.TarInfo(f"data/{table}.copy")
+                info.size = spool.tell()
+                spool.seek(0)
+                tar.addfile(info, spool)
+            manifest["tables"].append(
+                {"stream": stream, "name": table, "columns": columns, "rows": count}
+            )
+            if progress:
+                progress(int(95 * i / max(1, len(tables))), table)
+        body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(body)
+        tar.addfile(info, io.BytesIO(body))
+    return manifest
+
+
+def _read_manifest(tar: tarfile.TarFile, path: Path) -> dict:
+    member = tar.extractfile("manifest.json")
+    if member is None:
+        raise KeyError("manifest.json")
+    manifest = json.loads(member.read())
+    if manifest.get("format") != FORMAT:
+        raise TenantError(f"{path}: 테넌트 덤프 형식이 아닙니다")
+    return manifest
+
+
+def import_tenant(path: Path, *, user_id: int | None = None) -> str:
     try:
         with tarfile.open(path, "r:gz") as tar:
-            member = tar.extractfile("manifest.json")
-            if member is None:
-                raise KeyError("manifest.json")
-            manifest = json.loads(member.read())
-            data = {}
-            for entry in manifest.get("tables", []):
-                f = tar.extractfile(f"data/{entry['name']}.copy")
-                if f is None:
-                    raise KeyError(entry["name"])
-                data[entry["name"]] = f.read()
+            return _import(tar, path, user_id)
     except FileNotFoundError as exc:
         raise TenantError(f"{path}: 파일이 없습니다") from exc
     except (tarfile.TarError, OSError, KeyError, ValueError, EOFError) as exc:
         raise TenantError(f"{path}: 테넌트 덤프가 아니거나 손상되었습니다 ({exc})") from exc
-    if manifest.get("format") != FORMAT:
-        raise TenantError(f"{path}: 테넌트 덤프 형식이 아닙니다")
-    return manifest, data
 
 
-def import_tenant(path: Path, *, user_id: int | None = None) -> str:
-    manifest, data = _read_dump(path)
+def _import(tar: tarfile.TarFile, path: Path, user_id: int | None) -> str:
+    manifest = _read_manifest(tar, path)
     info = manifest["tenant"]
     slug = check_slug(info["slug"])
     schema = schema_for(slug)
@@ -148,19 +191,29 @@ def import_tenant(path: Path, *, user_id: int | None = None) -> str:
     with Session(bind=tenant_bind(slug)) as session, session.begin():
         if session.scalar(sa.select(Tenant.id).where(Tenant.slug == slug)) is not None:
             raise TenantExists(f"'{slug}' 기관이 이미 있습니다. 아무것도 바꾸지 않았습니다.")
+        conn = session.connection()
+        if schema_exists(conn, slug):
+            raise TenantError(f"스키마 {schema}가 이미 있습니다. 운영자가 확인한 뒤 지우세요.")
         tenant = Tenant(slug=slug, name=info["name"], region=info.get("region"), status="ready")
         session.add(tenant)
         session.flush()
-        conn = session.connection()
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"; SET LOCAL search_path TO "{schema}"')
+        # The schema as it was when exported (the real migrations), then the rows, then head.
         for stream in streams:
             revision = manifest["versions"].get(stream.version_table)
             if revision:
                 command.upgrade(stream.config(connection=conn, schema=schema), revision)
         raw = conn.connection.driver_connection
         for entry in manifest["tables"]:
-            with raw.cursor().copy(f'COPY "{schema}"."{entry["name"]}" FROM STDIN') as copy:
-                copy.write(data[entry["name"]])
+            data = tar.extractfile(f"data/{entry['name']}.copy")
+            if data is None:
+                raise KeyError(entry["name"])
+            columns = _column_list(entry["columns"])
+            with raw.cursor().copy(
+                f'COPY "{schema}"."{entry["name"]}" ({columns}) FROM STDIN'
+            ) as copy:
+                while chunk := data.read(1 << 20):
+                    copy.write(chunk)
         conn.exec_driver_sql(_reset_sequences_sql(conn, schema))
         for stream in streams:
             command.upgrade(stream.config(connection=conn, schema=schema), "head")

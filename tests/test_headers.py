@@ -96,3 +96,20 @@ def test_hsts_only_over_https(client):
     assert "Strict-Transport-Security" not in client.get("/login").headers
     secure = client.get("/login", base_url="https://dolbom.example")
     assert "max-age=" in secure.headers["Strict-Transport-Security"]
+
+
+def test_error_page_when_redis_is_down(signed_in, make_tenant, settings):
+    from dolbom import kv
+
+    slug = make_tenant()
+    client = signed_in("coordinator", slug)
+    kv.configure("redis://127.0.0.1:1/0")  # nothing listens there
+    try:
+        r = client.get(f"/{slug}/")
+        health = client.get("/healthz")
+    finally:
+        kv.configure(settings.redis_url)
+    assert r.status_code == 500 and "일시적인 오류" in r.text
+    check(r, "500 with Redis down")
+    assert health.status_code == 503 and health.json["redis"] == "unavailable"
+    check(health, "health with Redis down")

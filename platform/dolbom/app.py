@@ -71,14 +71,6 @@ def create_app(
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["dolbom_host"] = host
-    if settings.proxies:
-        # Behind N reverse proxies: trust their X-Forwarded-* so HTTPS is seen (HSTS, Secure
-        # cookies) and logs and throttling get the client's address, not the proxy's.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        n = settings.proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -87,6 +79,14 @@ def create_app(
     errors.init_app(app)
     filters.init_app(app)
     app.teardown_appcontext(close_db)
+
+    if settings.proxies:
+        # Behind N reverse proxies: trust their X-Forwarded-* so HTTPS is seen (HSTS, Secure
+        # cookies) and logs and throttling get the client's address, not the proxy's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     app.register_blueprint(shell_bp)
     app.register_blueprint(auth_bp)

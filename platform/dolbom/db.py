@@ -84,6 +84,8 @@ def get_engine() -> sa.Engine:
                 max_overflow=max(2, _pool_size),
                 pool_pre_ping=True,
                 pool_timeout=30,
+                # Error messages (logged, stored by RQ) must never carry row values.
+                hide_parameters=True,
             )
             _engine_pid = pid
         return _engine

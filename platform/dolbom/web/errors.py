@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -59,11 +59,21 @@ def handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
 
 
 def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
-    if isinstance(exc, HTTPException):
+    if isinstance(exc, HTTPException) and not isinstance(exc, InternalServerError):
         return handle_http(exc)
-    original = getattr(exc, "original_exception", exc)
+    original = getattr(exc, "original_exception", None) or exc
     log.error("unhandled error: %s", type(original).__name__, exc_info=original)
-    return _render(500)
+    session = g.get("db")
+    if session is not None:
+        # The failed transaction must not break the error page's own queries (user, menu).
+        session.rollback()
+    try:
+        return _render(500)
+    except Exception:  # the page itself needs what just failed (database, Redis): plain page
+        from dolbom.web.security import FALLBACK_500
+
+        log.error("error page failed; sent the plain one")
+        return FALLBACK_500, 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def init_app(app: Flask) -> None:

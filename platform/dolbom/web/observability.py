@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import time
+import traceback
 import uuid
 from typing import Any
 
@@ -44,8 +45,10 @@ class JsonFormatter(logging.Formatter):
         extra = getattr(record, "fields", None)
         if isinstance(extra, dict):
             data.update(extra)
-        if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
+        if record.exc_info and record.exc_info[0] is not None:
+            data["exc_type"] = record.exc_info[0].__name__
+            # The stack, not the message: database errors quote values (DETAIL: Key (...)=(...)).
+            data["stack"] = "".join(traceback.format_tb(record.exc_info[2]))[-4000:]
         return json.dumps(data, ensure_ascii=False)
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request, session
+from flask_login import current_user
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
@@ -97,6 +98,7 @@ def create_app(
     @app.context_processor
     def shell_context() -> dict:
         return {
+            "me": current_user._get_current_object(),
             "nav": navigation(request.endpoint),
             "lang": select_locale(),
             "partial": is_partial(),

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -277,8 +274,10 @@ def run(c: Context, host: str, port: int, debug: bool) -> None:
     """Start services, migrate, seed the demo, serve the app and a worker; Ctrl-C stops all."""
     from dolbom import demo as demo_data
     from dolbom.migrate.runner import upgrade_all
+    from dolbom.supervisor import Supervisor
 
     started = time.perf_counter()
+    sup = Supervisor()  # signal handlers first: Ctrl-C during start-up still cleans up
     svc = c.connect()
     report = upgrade_all()
     click.echo(f"database: {report.tenants} tenants, {len(report.outcomes)} migrated")
@@ -301,67 +300,29 @@ def run(c: Context, host: str, port: int, debug: bool) -> None:
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    if debug:
-        web = [
-            sys.executable,
-            "-m",
-            "flask",
-            "--app",
-            "dolbom.wsgi:app",
-            "run",
-            "--debug",
-            "--host",
-            host,
-            "--port",
-            str(port),
-        ]
-    else:
-        web = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--threads",
-            "8",
-            "--bind",
-            f"{host}:{port}",
-            "--log-level",
-            "warning",
-            "dolbom.wsgi:app",
-        ]
-    procs = [
-        subprocess.Popen(web, env=env),
-        subprocess.Popen([sys.executable, "-m", "dolbom", "worker"], env=env),
-    ]
-    click.echo(
-        f"\nDolbom is running at http://{host}:{port}  (ready in "
-        f"{time.perf_counter() - started:.1f}s; Ctrl-C stops everything)"
-    )
-    if c.settings.demo:
-        click.echo(f"Demo accounts (password: {demo_data.PASSWORD}):")
-        for email, role in demo_data.accounts():
-            click.echo(f"  {email:<32} {role}")
-    stopping = False
+    from dolbom.supervisor import ChildFailed, answers, web_command, worker_command
 
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
     try:
-        while not stopping and all(p.poll() is None for p in procs):
-            time.sleep(0.5)
+        sup.start("web", web_command(host, port, debug), env)
+        sup.start("worker", worker_command(), env)
+        sup.wait_until(answers(f"http://{host}:{port}/healthz"))
+        if sup.stopping:
+            return
+        click.echo(
+            f"\nDolbom is running at http://{host}:{port}  (ready in "
+            f"{time.perf_counter() - started:.1f}s; Ctrl-C stops everything)"
+        )
+        if c.settings.demo:
+            click.echo(f"Demo accounts (password: {demo_data.PASSWORD}):")
+            for email, role in demo_data.accounts():
+                click.echo(f"  {email:<32} {role}")
+        sup.watch()
+    except ChildFailed as exc:
+        raise click.ClickException(
+            f"stopped: {exc} exited (is port {port} already in use? see the output above)"
+        ) from None
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        sup.stop_all()
         click.echo("stopped")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_login import LoginManager, UserMixin
+from sqlalchemy.orm import joinedload
 
 from dolbom.identity import sessions
 from dolbom.identity.models import Membership, User
@@ -47,7 +48,8 @@ def load_user(token: str) -> CurrentUser | None:
     user_id = sessions.resolve(token, idle_seconds())
     if user_id is None:
         return None
-    user = db().get(User, user_id)
+    # One query for the user and their memberships (not one each).
+    user = db().get(User, user_id, options=[joinedload(User.memberships)])
     if user is None or not user.active:
         sessions.end(token)
         return None

@@ -5,14 +5,12 @@ a plugin's routes answer 404 where the tenant has not switched it on."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, g, request
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from dolbom.identity.current import login_manager
 from dolbom.plugins.host import PluginHost
-from dolbom.tenancy.models import Tenant
+from dolbom.tenancy.directory import lookup
 from dolbom.tenancy.slugs import is_valid_slug
 from dolbom.web.context import db
 
@@ -38,9 +36,7 @@ def pull_tenant(_endpoint: str | None, values: dict | None) -> None:
     if slug is None or not is_valid_slug(slug):
         abort(404)
     g.tenant_slug = slug
-    tenant = db().scalar(
-        sa.select(Tenant).where(Tenant.slug == slug).options(selectinload(Tenant.plugins))
-    )
+    tenant = lookup(db(), slug)
     if tenant is None:
         g.tenant_slug = None
         abort(404)

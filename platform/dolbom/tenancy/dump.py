@@ -26,6 +26,7 @@ from dolbom.db import schema_for, tenant_bind
 from dolbom.identity.models import Membership, User
 from dolbom.jobs import JobContext, tenant_job, update_record
 from dolbom.migrate.runner import current_versions, streams_for
+from dolbom.tenancy import directory
 from dolbom.tenancy.models import Tenant, TenantMigration, TenantPlugin
 from dolbom.tenancy.operations import TenantError, TenantExists
 from dolbom.tenancy.provisioning import schema_exists
@@ -238,6 +239,7 @@ def _import(tar: tarfile.TarFile, path: Path, user_id: int | None) -> str:
                     )
                 )
         audit.record(session, "tenant.imported", user_id=user_id, tenant_slug=slug)
+    directory.changed()
     return slug
 
 

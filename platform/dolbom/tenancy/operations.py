@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from alembic import command
-from sqlalchemy.exc import IntegrityError
+from psycopg.errors import DuplicateSchema
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from dolbom import audit
@@ -15,9 +16,10 @@ from dolbom.db import get_engine, schema_for, tenant_bind
 from dolbom.migrate.streams import core_stream, plugin_stream
 from dolbom.plugins.api import TenantContext
 from dolbom.plugins.host import get_host
+from dolbom.tenancy import directory
 from dolbom.tenancy.models import Tenant, TenantMigration, TenantPlugin
 from dolbom.tenancy.packs import Pack, load_pack
-from dolbom.tenancy.provisioning import create_schema_at_head, drop_schema, schema_exists
+from dolbom.tenancy.provisioning import create_schema_at_head, drop_schema
 from dolbom.tenancy.slugs import check_slug
 
 
@@ -56,14 +58,9 @@ def create_tenant(
     started = time.perf_counter()
     try:
         with Session(bind=tenant_bind(slug), expire_on_commit=False) as session, session.begin():
-            if session.scalar(sa.select(Tenant.id).where(Tenant.slug == slug)) is not None:
-                raise TenantExists(f"'{slug}' 기관이 이미 있습니다. 아무것도 바꾸지 않았습니다.")
+            # No look-ups first: the unique slug and CREATE SCHEMA refuse a duplicate anyway,
+            # in the same round trips that do the work (errors translated below).
             conn = session.connection()
-            if schema_exists(conn, slug):
-                raise TenantError(
-                    f"스키마 {schema_for(slug)}가 이미 있지만 기관 기록이 없습니다. "
-                    "운영자가 확인한 뒤 지우세요."
-                )
             tenant = Tenant(slug=slug, name=name, region=region, status="ready")
             session.add(tenant)
             session.flush()
@@ -89,8 +86,18 @@ def create_tenant(
                     "dolbom_tenant_enabled", frozenset({p}), tenant_slug=slug, session=session
                 )
             audit.record(session, "tenant.created", user_id=user_id, tenant_slug=slug)
-    except IntegrityError as exc:  # a concurrent create of the same slug won the race
+    except IntegrityError as exc:
+        if "uq_tenant_slug" not in str(exc.orig):
+            raise
         raise TenantExists(f"'{slug}' 기관이 이미 있습니다. 아무것도 바꾸지 않았습니다.") from exc
+    except ProgrammingError as exc:
+        if not isinstance(exc.orig, DuplicateSchema):
+            raise
+        raise TenantError(
+            f"스키마 {schema_for(slug)}가 이미 있지만 기관 기록이 없습니다. "
+            "운영자가 확인한 뒤 지우세요."
+        ) from exc
+    directory.changed()
     finished = time.perf_counter()
     return Created(tenant.id, provisioned - started, finished - provisioned)
 
@@ -103,6 +110,7 @@ def drop_tenant(slug: str, *, user_id: int | None = None) -> None:
         drop_schema(session.connection(), slug)
         session.delete(tenant)
         audit.record(session, "tenant.dropped", user_id=user_id, tenant_slug=slug)
+    directory.changed()
 
 
 def get_tenant(session: Session, slug: str) -> Tenant | None:
@@ -114,8 +122,9 @@ def set_plugin(
 ) -> None:
     """Switch a plugin on (migrating its branch in the tenant schema) or off.
 
-    Off keeps the plugin's tables and data, so switching it on again loses nothing; `purge`
-    downgrades its branch to nothing and drops its tables."""
+    Off keeps the plugin's tables and data, so switching it on again loses nothing (its routes
+    404 and its hooks are silent meanwhile); `purge` downgrades its branch to nothing and drops
+    its tables. `dolbom_tenant_enabled` runs only when the branch is first installed."""
     host = get_host()
     if plugin not in host.plugins:
         raise TenantError(f"설치되지 않은 플러그인입니다: {plugin}")
@@ -126,11 +135,15 @@ def set_plugin(
         if tenant is None:
             raise TenantError(f"'{slug}' 기관이 없습니다.")
         row = session.get(TenantPlugin, (tenant.id, plugin))
+        conn = session.connection()
+        # First installation in this tenant (not a switch back on): the plugin seeds its rows.
+        first_time = (
+            row is None if stream is None else not _table_exists(conn, schema, stream.version_table)
+        )
         if row is None:
             row = TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=enabled)
             session.add(row)
         row.enabled = enabled
-        conn = session.connection()
         if stream is not None and (enabled or purge):
             conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
             cfg = stream.config(connection=conn, schema=schema)
@@ -145,7 +158,7 @@ def set_plugin(
                 session.add(status)
             status.revision = stream.head if enabled else None
             status.status = "ok"
-        if enabled:
+        if enabled and first_time:
             host.call(
                 "dolbom_tenant_enabled", frozenset({plugin}), tenant_slug=slug, session=session
             )
@@ -159,6 +172,12 @@ def set_plugin(
             plugin=plugin,
             purge=purge,
         )
+    directory.changed()
+
+
+def _table_exists(conn: sa.Connection, schema: str, table: str) -> bool:
+    found = conn.execute(sa.text("SELECT to_regclass(:t)"), {"t": f'"{schema}"."{table}"'})
+    return found.scalar() is not None
 
 
 def tenant_context(tenant: Tenant, role: str | None, user_id: int | None) -> TenantContext:

@@ -12,14 +12,18 @@ from dolbom.web.context import db
 def landing():  # type: ignore[no-untyped-def]
     session = db()
     today = sa.func.current_date()
-    gus = session.scalars(sa.select(Gu).order_by(Gu.name)).all()
-    counts = dict(
-        session.execute(
-            sa.select(Dong.gu_id, sa.func.count())
-            .where(Dong.valid_from <= today, sa.or_(Dong.valid_to.is_(None), Dong.valid_to > today))
-            .group_by(Dong.gu_id)
-        ).all()
+    current = sa.and_(
+        Dong.gu_id == Gu.id,
+        Dong.valid_from <= today,
+        sa.or_(Dong.valid_to.is_(None), Dong.valid_to > today),
     )
+    # Each gu with its number of dongs valid today, in one query.
+    gus = session.execute(
+        sa.select(Gu.name, Gu.population_65, sa.func.count(Dong.id).label("dongs"))
+        .outerjoin(Dong, current)
+        .group_by(Gu.id)
+        .order_by(Gu.name)
+    ).all()
     ctx = tenant_context(g.tenant, g.membership.role, g.membership.user_id)
     panels = get_host().call("dolbom_landing_panels", g.enabled_plugins, ctx=ctx, session=session)
     scope = []
@@ -30,7 +34,6 @@ def landing():  # type: ignore[no-untyped-def]
     return render_template(
         "tenant/landing.html",
         gus=gus,
-        counts=counts,
         panels=panels,
         scope=scope,
     )

@@ -21,15 +21,16 @@ class Link:
 
 
 def navigation(endpoint: str | None) -> list[Link]:
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # one proxy look-up, not one per attribute
+    if not user.is_authenticated:
         return []
     links: list[Link] = []
-    if current_user.platform_role == Role.PLATFORM_OPERATOR:
+    if user.platform_role == Role.PLATFORM_OPERATOR:
         links += [
             Link(_("기관"), url_for("admin.tenants"), endpoint == "admin.tenants"),
             Link(_("작업"), url_for("admin.jobs"), endpoint == "admin.jobs"),
         ]
-    elif current_user.platform_role == Role.MINISTRY_ANALYST:
+    elif user.platform_role == Role.MINISTRY_ANALYST:
         links.append(Link(_("지자체 비교"), url_for("ministry.index"), True))
     tenant = g.get("tenant")
     membership = g.get("membership")

@@ -151,6 +151,7 @@ def make_user(settings: Settings) -> Iterator[Callable[..., str]]:
         dongs: list[str] | None = None,
         email: str | None = None,
         tenants: list[str] | None = None,
+        name: str | None = None,
     ) -> str:
         from dolbom.tenancy.models import Tenant
 
@@ -158,7 +159,7 @@ def make_user(settings: Settings) -> Iterator[Callable[..., str]]:
         with db.shared_session() as s, s.begin():
             user = User(
                 email=email,
-                name=f"시험 {email.split('@')[0]}",
+                name=name or f"시험 {email.split('@')[0]}",
                 password_hash=_HASH,
                 platform_role=platform_role,
                 active=True,

@@ -157,3 +157,27 @@ def test_language_switch(client, make_user):
     page = client.get("/admin/")
     assert 'lang="en"' in page.text
     assert "Tenants" in page.text
+
+
+def test_deactivation_and_membership_changes_reach_live_sessions(app, make_tenant, make_user):
+    import sqlalchemy as sa
+
+    from dolbom import db
+    from dolbom.identity.models import Membership, User
+    from dolbom.identity.operations import deactivate_user, refresh_sessions
+
+    slug = make_tenant()
+    email = make_user("coordinator", slug)
+    client = app.test_client()
+    login(client, email)
+    assert client.get(f"/{slug}/").status_code == 200
+    with db.shared_session() as s, s.begin():
+        user = s.scalar(sa.select(User).where(User.email == email))
+        s.execute(sa.delete(Membership).where(Membership.user_id == user.id))
+        s.expire_all()
+        refresh_sessions(s, [user.id])
+    assert client.get(f"/{slug}/").status_code == 403  # at once, not at the next sign-in
+    with db.shared_session() as s, s.begin():
+        deactivate_user(s, s.scalar(sa.select(User).where(User.email == email)))
+    assert client.get("/").status_code == 302  # signed out everywhere
+    assert login(app.test_client(), email).status_code == 401

@@ -6,8 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request, session
-from flask_login import current_user
 from flask_babel import Babel
+from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from dolbom import services

@@ -1,14 +1,14 @@
-"""The signed-in user as Flask-Login sees it."""
+"""The signed-in user as Flask-Login sees it: a snapshot kept with the session in Redis."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import current_app
 from flask_login import LoginManager, UserMixin
-from sqlalchemy.orm import joinedload
 
 from dolbom.identity import sessions
-from dolbom.identity.models import Membership, User
-from dolbom.web.context import db
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -17,25 +17,43 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = None  # we rotate server-side tokens ourselves
 
 
+@dataclass(frozen=True)
+class MembershipInfo:
+    tenant_id: int
+    user_id: int
+    role: str
+    dong_codes: tuple[str, ...]
+    provider_id: int | None
+
+
 class CurrentUser(UserMixin):
-    def __init__(self, user: User, token: str) -> None:
-        self.user_id = user.id
-        self.email = user.email
-        self.name = user.name
-        self.platform_role = user.platform_role
-        self.locale = user.locale
+    def __init__(self, data: dict[str, Any], token: str) -> None:
+        self.user_id: int = data["id"]
+        self.email: str = data["email"]
+        self.name: str = data["name"]
+        self.platform_role: str | None = data["platform_role"]
+        self.locale: str | None = data["locale"]
         self.token = token
-        self._memberships = {m.tenant_id: m for m in user.memberships}
+        self._memberships = {
+            m["tenant_id"]: MembershipInfo(
+                m["tenant_id"],
+                self.user_id,
+                m["role"],
+                tuple(m["dong_codes"]),
+                m["provider_id"],
+            )
+            for m in data["memberships"]
+        }
 
     def get_id(self) -> str:
         # The session token, not the user id: ending the token ends the session.
         return self.token
 
-    def membership(self, tenant_id: int) -> Membership | None:
+    def membership(self, tenant_id: int) -> MembershipInfo | None:
         return self._memberships.get(tenant_id)
 
     @property
-    def memberships(self) -> list[Membership]:
+    def memberships(self) -> list[MembershipInfo]:
         return list(self._memberships.values())
 
 
@@ -45,12 +63,5 @@ def idle_seconds() -> int:
 
 @login_manager.user_loader
 def load_user(token: str) -> CurrentUser | None:
-    user_id = sessions.resolve(token, idle_seconds())
-    if user_id is None:
-        return None
-    # One query for the user and their memberships (not one each).
-    user = db().get(User, user_id, options=[joinedload(User.memberships)])
-    if user is None or not user.active:
-        sessions.end(token)
-        return None
-    return CurrentUser(user, token)
+    data = sessions.resolve(token, idle_seconds())
+    return CurrentUser(data, token) if data is not None else None

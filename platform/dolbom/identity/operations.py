@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from dolbom.config import Settings
-from dolbom.identity import throttle
+from dolbom.identity import sessions, throttle
 from dolbom.identity.models import User
 from dolbom.identity.passwords import hash_password, verify_password
 
@@ -48,3 +48,21 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def deactivate_user(session: Session, user: User) -> None:
+    """Deactivate and sign out everywhere at once (every live session ends now)."""
+    user.active = False
+    session.flush()
+    sessions.end_all(user.id)
+
+
+def refresh_sessions(session: Session, user_ids: list[int]) -> None:
+    """After memberships or roles changed: live sessions see the change on their next request."""
+    if not user_ids:
+        return
+    users = session.scalars(
+        sa.select(User).where(User.id.in_(user_ids)).options(selectinload(User.memberships))
+    )
+    for user in users:
+        sessions.refresh_user(user)

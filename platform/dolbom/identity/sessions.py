@@ -1,13 +1,19 @@
-"""Server-side session tokens in Redis.
+"""Server-side sessions in Redis.
 
-The signed cookie only carries a random token; the token maps to the user in Redis with the
-idle timeout as its TTL. A new token at every sign-in (no fixation), logout deletes it (a copied
-cookie is worthless afterwards), and deactivating a user ends all their sessions at once."""
+The signed cookie only carries a random token. Redis maps the token to a snapshot of the user
+and their memberships, with the idle timeout as its TTL: a new token at every sign-in (no
+fixation), logout deletes it (a copied cookie is worthless afterwards), and no database query is
+needed to know who is asking. Whatever changes a user's roles, memberships or status must call
+`refresh_user` (or `end_all` to sign them out everywhere), which rewrites every live session of
+that user at once — see `dolbom.identity.operations`."""
 
 from __future__ import annotations
 
+import json
 import secrets
+from typing import Any
 
+from dolbom.identity.models import User
 from dolbom.kv import get_redis
 
 
@@ -19,32 +25,61 @@ def _user_key(user_id: int) -> str:
     return f"user-sessions:{user_id}"
 
 
-def start(user_id: int, idle_seconds: int) -> str:
+def snapshot(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "platform_role": user.platform_role,
+        "locale": user.locale,
+        "memberships": [
+            {
+                "tenant_id": m.tenant_id,
+                "role": m.role,
+                "dong_codes": list(m.dong_codes or []),
+                "provider_id": m.provider_id,
+            }
+            for m in user.memberships
+        ],
+    }
+
+
+def start(user: User, idle_seconds: int) -> str:
     token = secrets.token_urlsafe(32)
-    r = get_redis()
-    pipe = r.pipeline()
-    pipe.set(_key(token), user_id, ex=idle_seconds)
-    pipe.sadd(_user_key(user_id), token)
+    pipe = get_redis().pipeline()
+    pipe.set(_key(token), json.dumps(snapshot(user)), ex=idle_seconds)
+    pipe.sadd(_user_key(user.id), token)
     pipe.execute()
     return token
 
 
-def resolve(token: str, idle_seconds: int) -> int | None:
-    """The user id behind a token, sliding its idle timeout; None if ended or expired."""
-    r = get_redis()
-    pipe = r.pipeline()
+def resolve(token: str, idle_seconds: int) -> dict[str, Any] | None:
+    """The user behind a token, sliding its idle timeout; None if ended or expired."""
+    pipe = get_redis().pipeline()
     pipe.get(_key(token))
     pipe.expire(_key(token), idle_seconds)
     value, _ = pipe.execute()
-    return int(value) if value is not None else None
+    return json.loads(value) if value is not None else None
+
+
+def refresh_user(user: User) -> None:
+    """Rewrite every live session of `user` with its current roles and memberships."""
+    r = get_redis()
+    tokens = [t.decode() for t in r.smembers(_user_key(user.id))]
+    if not tokens:
+        return
+    data = json.dumps(snapshot(user))
+    pipe = r.pipeline()
+    for token in tokens:
+        pipe.set(_key(token), data, xx=True, keepttl=True)  # expired ones stay expired
+    pipe.execute()
 
 
 def end(token: str) -> None:
     r = get_redis()
-    user_id = r.get(_key(token))
-    r.delete(_key(token))
-    if user_id is not None:
-        r.srem(_user_key(int(user_id)), token)
+    value = r.getdel(_key(token))
+    if value is not None:
+        r.srem(_user_key(json.loads(value)["id"]), token)
 
 
 def end_all(user_id: int) -> None:

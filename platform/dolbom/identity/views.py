@@ -80,10 +80,11 @@ def login():  # type: ignore[no-untyped-def]
             session.clear()
             if lang:
                 session["lang"] = lang
-            token = sessions.start(result.user.id, idle_seconds())
-            user = CurrentUser(result.user, token)
+            token = sessions.start(result.user, idle_seconds())
+            user = CurrentUser(sessions.snapshot(result.user), token)
+            # A browser-session cookie: the idle timeout is kept server-side (the token's TTL),
+            # so the cookie need not be re-signed on every response.
             login_user(user)
-            session.permanent = True
             return redirect(safe_next(next_url, home_for(user)))
     elif request.method == "POST":
         status = 422

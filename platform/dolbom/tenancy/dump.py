@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from dolbom import audit
 from dolbom.db import schema_for, tenant_bind
 from dolbom.identity.models import Membership, User
+from dolbom.identity.operations import refresh_sessions
 from dolbom.jobs import JobContext, tenant_job, update_record
 from dolbom.migrate.runner import current_versions, streams_for
 from dolbom.tenancy import directory
@@ -227,6 +228,9 @@ def _import(tar: tarfile.TarFile, path: Path, user_id: int | None) -> str:
         for name in manifest.get("installed_plugins", []):
             session.add(TenantPlugin(tenant_id=tenant.id, plugin=name, enabled=name in enabled))
         users = dict(session.execute(sa.select(User.email, User.id)).all())
+        restored = [
+            users[m["email"]] for m in manifest.get("memberships", []) if m["email"] in users
+        ]
         for m in manifest.get("memberships", []):
             if m["email"] in users:
                 session.add(
@@ -239,6 +243,8 @@ def _import(tar: tarfile.TarFile, path: Path, user_id: int | None) -> str:
                     )
                 )
         audit.record(session, "tenant.imported", user_id=user_id, tenant_slug=slug)
+    with Session(bind=tenant_bind(slug)) as session:
+        refresh_sessions(session, restored)  # after commit: live sessions gain the tenant
     directory.changed()
     return slug
 

@@ -82,7 +82,10 @@ def get_engine() -> sa.Engine:
                 _url,
                 pool_size=_pool_size,
                 max_overflow=max(2, _pool_size),
-                pool_pre_ping=True,
+                # No pre-ping: it cost a round trip on every request. A connection the server
+                # dropped fails one request; SQLAlchemy then invalidates the whole pool. Recycling
+                # keeps connections from outliving server-side idle limits.
+                pool_recycle=600,
                 pool_timeout=30,
                 # Error messages (logged, stored by RQ) must never carry row values.
                 hide_parameters=True,

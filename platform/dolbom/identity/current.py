@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask_login import LoginManager, UserMixin
 
 from dolbom.identity import sessions
+from dolbom.tenancy.directory import GENERATION_KEY
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -63,5 +64,7 @@ def idle_seconds() -> int:
 
 @login_manager.user_loader
 def load_user(token: str) -> CurrentUser | None:
-    data = sessions.resolve(token, idle_seconds())
+    # The tenant directory's generation comes along in the same Redis round trip.
+    data, (generation,) = sessions.resolve(token, idle_seconds(), also=(GENERATION_KEY,))
+    g.tenant_generation = generation or b"0"
     return CurrentUser(data, token) if data is not None else None

@@ -53,13 +53,18 @@ def start(user: User, idle_seconds: int) -> str:
     return token
 
 
-def resolve(token: str, idle_seconds: int) -> dict[str, Any] | None:
-    """The user behind a token, sliding its idle timeout; None if ended or expired."""
-    pipe = get_redis().pipeline()
+def resolve(
+    token: str, idle_seconds: int, also: tuple[str, ...] = ()
+) -> tuple[dict[str, Any] | None, list[bytes | None]]:
+    """The user behind a token (None if ended or expired), sliding its idle timeout, plus the
+    values of the `also` keys read in the same round trip."""
+    pipe = get_redis().pipeline(transaction=False)
     pipe.get(_key(token))
     pipe.expire(_key(token), idle_seconds)
-    value, _ = pipe.execute()
-    return json.loads(value) if value is not None else None
+    for key in also:
+        pipe.get(key)
+    value, _, *extra = pipe.execute()
+    return (json.loads(value) if value is not None else None), extra
 
 
 def refresh_user(user: User) -> None:

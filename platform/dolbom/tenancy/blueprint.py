@@ -36,7 +36,9 @@ def pull_tenant(_endpoint: str | None, values: dict | None) -> None:
     if slug is None or not is_valid_slug(slug):
         abort(404)
     g.tenant_slug = slug
-    tenant = lookup(db(), slug)
+    # Loading the user first reads the session and the directory's generation in one go.
+    current_user._get_current_object()
+    tenant = lookup(db(), slug, g.get("tenant_generation"))
     if tenant is None:
         g.tenant_slug = None
         abort(404)

@@ -38,9 +38,12 @@ class TenantInfo:
         return self.plugins
 
 
-def lookup(session: Session, slug: str) -> TenantInfo | None:
+def lookup(session: Session, slug: str, generation: bytes | None = None) -> TenantInfo | None:
+    """`generation`: the counter if the caller already read it (with the session, in one
+    Redis round trip); otherwise it is read here."""
     global _generation
-    generation = get_redis().get(GENERATION_KEY) or b"0"
+    if generation is None:
+        generation = get_redis().get(GENERATION_KEY) or b"0"
     with _lock:
         if generation != _generation:
             _cache.clear()

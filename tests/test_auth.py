@@ -181,3 +181,14 @@ def test_deactivation_and_membership_changes_reach_live_sessions(app, make_tenan
         deactivate_user(s, s.scalar(sa.select(User).where(User.email == email)))
     assert client.get("/").status_code == 302  # signed out everywhere
     assert login(app.test_client(), email).status_code == 401
+
+
+def test_parallel_guesses_cannot_pass_the_limit():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dolbom.identity import throttle
+
+    with ThreadPoolExecutor(16) as pool:
+        allowed = list(pool.map(lambda _: throttle.attempt("a@b.kr", "10.0.0.9", 5, 15),
+                                range(32)))
+    assert allowed.count(True) == 5

@@ -93,6 +93,14 @@ def test_pack_errors_name_file_and_field(dolbom, tmp_path):
     assert "districts.yaml: gu[0].dongs[0].name: 필수 항목이 없습니다" in result.stderr
     assert "districts.yaml: gu[0].dongs[1].valid_from" in result.stderr
     assert not exists(slug)
+    (pack / "districts.yaml").write_text(
+        "gu:\n  - {code: a, name: 가구}\n  - {code: a, name: " + "나" * 51 + "}\n",
+        encoding="utf-8",
+    )
+    twice = dolbom("tenants", "create", slug, "--name", "시험시", "--pack", str(pack))
+    assert "gu[1].code: 구 코드 'a'가 중복됩니다" in twice.stderr
+    assert "gu[1].name: 50자를 넘을 수 없습니다" in twice.stderr
+    assert not exists(slug)
     (pack / "districts.yaml").write_text("gu: [\n", encoding="utf-8")
     broken = dolbom("packs", "validate", str(pack))
     assert broken.returncode == 1 and "YAML 형식 오류" in broken.stderr
@@ -138,6 +146,10 @@ def test_demo_accounts_never_in_production(dolbom):
         DOLBOM_PII_KEY="p" * 40,
     )
     refused(result, "demo data only in demo mode")
+
+
+def test_bad_setting_is_one_line(dolbom):
+    refused(dolbom("tenants", "list", DOLBOM_DB_POOL_SIZE="lots"), "DOLBOM_DB_POOL_SIZE")
 
 
 def test_upgrade_command(dolbom):

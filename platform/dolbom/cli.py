@@ -341,12 +341,30 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:
-        from sqlalchemy.exc import OperationalError
+        if os.environ.get("DOLBOM_TRACEBACK"):
+            raise
+        click.echo(f"error: {_explain(exc)}", err=True)
+        raise SystemExit(1) from None
 
-        if isinstance(exc, OperationalError):
-            click.echo("error: cannot reach the database (check DOLBOM_DATABASE_URL)", err=True)
-            raise SystemExit(1) from None
-        raise
+
+def _explain(exc: Exception) -> str:
+    """One line for an operator; DOLBOM_TRACEBACK=1 shows the whole story instead."""
+    from psycopg import errors as pg
+    from sqlalchemy.exc import DataError, OperationalError, ProgrammingError, SQLAlchemyError
+
+    orig = getattr(exc, "orig", None)
+    if isinstance(exc, OperationalError):
+        return "cannot reach the database (check DOLBOM_DATABASE_URL)"
+    if isinstance(exc, ProgrammingError) and isinstance(
+        orig, pg.UndefinedTable | pg.InvalidSchemaName
+    ):
+        return "the database is not migrated yet: run `dolbom db upgrade` first"
+    if isinstance(exc, DataError):
+        return f"a value does not fit the database ({type(orig).__name__}); check the input"
+    if isinstance(exc, SQLAlchemyError):
+        return f"the database refused the command ({type(orig or exc).__name__})"
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {first} (DOLBOM_TRACEBACK=1 shows the traceback)"
 
 
 if __name__ == "__main__":

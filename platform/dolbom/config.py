@@ -22,6 +22,19 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return value
+
+
 def normalise_database_url(url: str) -> str:
     """Accept libpq-style URLs (`postgresql:///test`) and use psycopg 3 with them."""
     for prefix in ("postgresql+psycopg2://", "postgres://", "postgresql://"):
@@ -93,14 +106,14 @@ class Settings:
             secret_key=secret,
             pii_key=pii,
             demo=demo,
-            session_idle_minutes=int(os.environ.get("DOLBOM_SESSION_IDLE_MINUTES", "30")),
-            login_max_failures=int(os.environ.get("DOLBOM_LOGIN_MAX_FAILURES", "5")),
-            login_lockout_minutes=int(os.environ.get("DOLBOM_LOGIN_LOCKOUT_MINUTES", "15")),
+            session_idle_minutes=_int("DOLBOM_SESSION_IDLE_MINUTES", 30),
+            login_max_failures=_int("DOLBOM_LOGIN_MAX_FAILURES", 5),
+            login_lockout_minutes=_int("DOLBOM_LOGIN_LOCKOUT_MINUTES", 15),
             secure_cookies=_flag("DOLBOM_SECURE_COOKIES", default=production),
             metrics_token=os.environ.get("DOLBOM_METRICS_TOKEN") or None,
-            migrate_processes=int(os.environ.get("DOLBOM_MIGRATE_PROCESSES", "0")),
-            pool_size=int(os.environ.get("DOLBOM_DB_POOL_SIZE", "5")),
-            proxies=int(os.environ.get("DOLBOM_PROXIES", "0")),
+            migrate_processes=_int("DOLBOM_MIGRATE_PROCESSES", 0),
+            pool_size=_int("DOLBOM_DB_POOL_SIZE", 5),
+            proxies=_int("DOLBOM_PROXIES", 0),
             log_level=os.environ.get("DOLBOM_LOG_LEVEL", "INFO"),
         )
 

@@ -23,15 +23,14 @@ def authenticate(
     session: Session, settings: Settings, email: str, password: str, ip: str
 ) -> SignIn:
     email = email.strip().lower()
-    if throttle.locked(email, ip, settings.login_max_failures):
+    if not throttle.attempt(email, ip, settings.login_max_failures, settings.login_lockout_minutes):
         return SignIn(user=None, locked=True)
     user = session.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
     # Verify even for unknown e-mails (against a dummy hash) so timing tells nothing.
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        throttle.record_failure(email, ip, settings.login_lockout_minutes)
         return SignIn(user=None, locked=False)
-    throttle.clear(email, ip)
+    throttle.succeeded(email, ip)
     return SignIn(user=user)
 
 

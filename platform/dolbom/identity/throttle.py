@@ -1,5 +1,8 @@
 """Sign-in throttling: after N failures for an e-mail (known or not) or from one address,
-further attempts are refused for a while, with the same answer either way."""
+further attempts are refused for a while, with the same answer either way.
+
+Every attempt is counted *before* the password is checked (and the count cleared on success),
+so parallel guesses cannot slip past the limit between a check and an increment."""
 
 from __future__ import annotations
 
@@ -8,31 +11,29 @@ import hashlib
 from dolbom.kv import get_redis
 
 
-def _keys(email: str, ip: str) -> list[str]:
+def _keys(email: str, ip: str) -> tuple[str, str]:
     # Hashed: no e-mail addresses or IPs as Redis key names.
     e = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
     i = hashlib.sha256(ip.encode()).hexdigest()[:32]
-    return [f"login:fail:email:{e}", f"login:fail:ip:{i}"]
+    return f"login:fail:email:{e}", f"login:fail:ip:{i}"
 
 
-def locked(email: str, ip: str, max_failures: int) -> bool:
-    r = get_redis()
+def attempt(email: str, ip: str, max_failures: int, lockout_minutes: int) -> bool:
+    """Count this attempt; False if the e-mail or the address is locked out."""
     email_key, ip_key = _keys(email, ip)
-    counts = r.mget(email_key, ip_key)
-    email_fails = int(counts[0] or 0)
-    # An address gets more room: several staff may share one office NAT.
-    ip_fails = int(counts[1] or 0)
-    return email_fails >= max_failures or ip_fails >= max_failures * 4
-
-
-def record_failure(email: str, ip: str, lockout_minutes: int) -> None:
-    r = get_redis()
-    pipe = r.pipeline()
-    for key in _keys(email, ip):
+    pipe = get_redis().pipeline()
+    for key in (email_key, ip_key):
+        # The window starts at the first attempt (SET NX: works on Redis 6, unlike EXPIRE NX).
+        pipe.set(key, 0, ex=lockout_minutes * 60, nx=True)
         pipe.incr(key)
-        pipe.expire(key, lockout_minutes * 60)
+    _, email_count, _, ip_count = pipe.execute()
+    # An address gets more room: several staff may share one office's NAT.
+    return email_count <= max_failures and ip_count <= max_failures * 4
+
+
+def succeeded(email: str, ip: str) -> None:
+    email_key, ip_key = _keys(email, ip)
+    pipe = get_redis().pipeline()
+    pipe.delete(email_key)
+    pipe.decr(ip_key)  # the office's other people keep their allowance
     pipe.execute()
-
-
-def clear(email: str, ip: str) -> None:
-    get_redis().delete(_keys(email, ip)[0])

@@ -30,6 +30,7 @@ class TenantOutcome:
     ok: bool
     revisions: dict[str, str | None] = field(default_factory=dict)
     error: str | None = None
+    failed_stream: str | None = None
     seconds: float = 0.0
 
 
@@ -101,18 +102,23 @@ def migrate_tenant(
     schema = schema_for(slug)
     outcome = TenantOutcome(slug=slug, ok=False)
     streams = streams_for(n for n in stream_names if n != "core")
+    current = "core"
     try:
         with engine.begin() as conn:
             # LOCAL: gone at commit or rollback, so nothing stays on the pooled connection.
             conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
             bound = conn.execution_options(schema_translate_map={None: schema})
             for stream in streams:
+                current = stream.name
                 cfg = stream.config(connection=bound, schema=schema)
                 command.upgrade(cfg, target if stream.name == "core" else "head")
-                outcome.revisions[stream.name] = stream.head
+        # Only now, after the commit, are the new revisions real.
+        outcome.revisions = {s.name: s.head for s in streams}
         outcome.ok = True
     except Exception as exc:  # one tenant's failure is reported, the others go on
-        outcome.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+        outcome.failed_stream = current
+        message = str(exc).splitlines()[0][:300] if str(exc) else ""
+        outcome.error = f"{type(exc).__name__} in {current}: {message}"
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -122,7 +128,8 @@ def _record(outcomes: list[TenantOutcome], ids: dict[str, int]) -> None:
         return
     rows = []
     for o in outcomes:
-        streams = o.revisions or {"core": None}
+        # A failure leaves the revisions as they were (coalesce below) and marks the stream.
+        streams = o.revisions if o.ok else {o.failed_stream or "core": None}
         for stream, revision in streams.items():
             rows.append(
                 {
@@ -151,12 +158,31 @@ def _child_migrate(slug: str, streams: tuple[str, ...]) -> TenantOutcome:
     return migrate_tenant(slug, streams)
 
 
+# Two `dolbom db upgrade` runs at once would race on the same tenants: the second waits.
+_LOCK_ID = 0x646F6C626F6D  # "dolbom"
+
+
 def upgrade_all(
     processes: int | None = None,
     progress: Callable[[TenantOutcome], None] | None = None,
 ) -> UpgradeReport:
-    started = time.perf_counter()
     engine = get_engine()
+    with engine.connect() as lock:
+        lock.exec_driver_sql(f"SELECT pg_advisory_lock({_LOCK_ID})")
+        lock.commit()
+        try:
+            return _upgrade_all(engine, processes, progress)
+        finally:
+            lock.exec_driver_sql(f"SELECT pg_advisory_unlock({_LOCK_ID})")
+            lock.commit()
+
+
+def _upgrade_all(
+    engine: sa.Engine,
+    processes: int | None,
+    progress: Callable[[TenantOutcome], None] | None,
+) -> UpgradeReport:
+    started = time.perf_counter()
     upgrade_shared(engine)
     with shared_session() as s:
         tenants = s.scalars(sa.select(Tenant).order_by(Tenant.slug)).all()
@@ -180,9 +206,16 @@ def upgrade_all(
     elif pending:
         # fork: children inherit the loaded code; dolbom.db makes each child its own engine.
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            futures = [pool.submit(_child_migrate, slug, enabled[slug]) for slug in pending]
+            futures = {pool.submit(_child_migrate, slug, enabled[slug]): slug for slug in pending}
             for future in as_completed(futures):
-                outcome = future.result()
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # the child itself died (killed, out of memory)
+                    outcome = TenantOutcome(
+                        futures[future],
+                        ok=False,
+                        error=f"{type(exc).__name__}: migration process died",
+                    )
                 report.outcomes.append(outcome)
                 if progress:
                     progress(outcome)

@@ -63,14 +63,19 @@ class _Reader:
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{self.file}: {where}: {message}")
 
-    def text(self, data: dict, key: str, where: str, required: bool = True) -> str | None:
+    def text(
+        self, data: dict, key: str, where: str, required: bool = True, max_length: int = 50
+    ) -> str | None:
         value = data.get(key)
         if value is None or value == "":
             if required:
                 self.error(f"{where}{key}", "필수 항목이 없습니다")
             return None
-        if not isinstance(value, str | int):
+        if not isinstance(value, str | int) or isinstance(value, bool):
             self.error(f"{where}{key}", "문자열이어야 합니다")
+            return None
+        if len(str(value)) > max_length:
+            self.error(f"{where}{key}", f"{max_length}자를 넘을 수 없습니다")
             return None
         return str(value)
 
@@ -143,7 +148,7 @@ def read_pack(path: Path | str) -> Pack:
     r = _Reader(str(path / "tenant.yaml"))
     if not isinstance(meta, dict):
         raise PackError([f"{r.file}: 최상위는 키: 값 형식이어야 합니다"])
-    slug = r.text(meta, "slug", "") or ""
+    slug = r.text(meta, "slug", "", max_length=32) or ""
     if slug:
         try:
             check_slug(slug)
@@ -152,7 +157,7 @@ def read_pack(path: Path | str) -> Pack:
     pack = Pack(
         path=path,
         slug=slug,
-        name=r.text(meta, "name", "") or "",
+        name=r.text(meta, "name", "", max_length=100) or "",
         region=r.text(meta, "region", "", required=False),
         profile=_jsonable(meta.get("profile") or {}),
         plugins=list(meta.get("plugins") or []),
@@ -178,27 +183,31 @@ def _read_districts(data: Any, file: str, errors: list[str]) -> list[GuSpec]:
         return []
     result: list[GuSpec] = []
     codes: set[str] = set()
+    gu_codes: set[str] = set()
     for i, g in enumerate(data["gu"]):
         where = f"gu[{i}]."
         if not isinstance(g, dict):
             r.error(f"gu[{i}]", "키: 값 형식이어야 합니다")
             continue
         gu = GuSpec(
-            code=r.text(g, "code", where) or "",
+            code=r.text(g, "code", where, max_length=32) or "",
             name=r.text(g, "name", where) or "",
             population_65=r.integer(g, "population_65", where),
         )
+        if gu.code in gu_codes:
+            r.error(f"{where}code", f"구 코드 '{gu.code}'가 중복됩니다")
+        gu_codes.add(gu.code)
         for j, d in enumerate(g.get("dongs") or []):
             dwhere = f"{where}dongs[{j}]."
             if not isinstance(d, dict):
                 r.error(f"{where}dongs[{j}]", "키: 값 형식이어야 합니다")
                 continue
             dong = DongSpec(
-                code=r.text(d, "code", dwhere) or "",
+                code=r.text(d, "code", dwhere, max_length=32) or "",
                 name=r.text(d, "name", dwhere) or "",
                 valid_from=r.date(d, "valid_from", dwhere),
                 valid_to=r.date(d, "valid_to", dwhere),
-                successor=r.text(d, "successor", dwhere, required=False),
+                successor=r.text(d, "successor", dwhere, required=False, max_length=32),
             )
             if dong.code in codes:
                 r.error(f"{dwhere}code", f"코드 '{dong.code}'가 중복됩니다")

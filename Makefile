@@ -30,10 +30,10 @@ format: install
 
 install: $(STAMP) $(VENDOR)/.stamp $(MO)
 
-$(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
+$(STAMP): pyproject.toml constraints.txt $(wildcard plugins/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]' $(foreach p,$(PLUGIN_DIRS),-e ./$(p))
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]' $(foreach p,$(PLUGIN_DIRS),-e ./$(p))
 	touch $@
 
 # Front-end packages from npm (exact versions in package-lock.json), copied into a git-ignored folder.

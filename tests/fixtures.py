@@ -37,10 +37,15 @@ _HASH = hash_password(PASSWORD)
 _counter = itertools.count(1)
 
 
+_started: list[object] = []  # embedded servers this run started, stopped at its end
+
+
 def _embedded_database(instance: Path) -> str:
     from dolbom import embedded
 
     pg = embedded.start_postgres(instance)
+    if pg.started_here:
+        _started.append(pg)
     admin = sa.create_engine(pg.url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql("DROP DATABASE IF EXISTS dolbom_test WITH (FORCE)")
@@ -76,7 +81,10 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     if not redis_url:
         from dolbom import embedded
 
-        redis_url = embedded.start_redis(instance).url
+        rd = embedded.start_redis(instance)
+        if rd.started_here:
+            _started.append(rd)
+        redis_url = rd.url
     work = tmp_path_factory.mktemp("instance")
     s = replace(
         Settings(),
@@ -95,6 +103,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     upgrade_shared()
     yield s
     db.dispose()
+    for handle in reversed(_started):
+        handle.stop()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

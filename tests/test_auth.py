@@ -88,6 +88,23 @@ def test_idle_timeout_slides_and_expires(app, make_user):
     assert client.get("/admin/").status_code == 302
 
 
+def test_sessions_end_after_a_working_day_however_active(app, make_user):
+    import json
+
+    from dolbom.identity.sessions import MAX_AGE_SECONDS
+
+    email = make_user(platform_role=Role.PLATFORM_OPERATOR)
+    client = app.test_client()
+    login(client, email)
+    r = kv.get_redis()
+    (key,) = r.keys("session:*")
+    data = json.loads(r.get(key))
+    data["started"] -= MAX_AGE_SECONDS + 1  # as if signed in 12 hours ago
+    r.set(key, json.dumps(data), keepttl=True)
+    assert client.get("/admin/").status_code == 302
+    assert not r.exists(key)
+
+
 def test_cookie_flags(app, make_user):
     email = make_user(platform_role=Role.PLATFORM_OPERATOR)
     client = app.test_client()
@@ -189,6 +206,5 @@ def test_parallel_guesses_cannot_pass_the_limit():
     from dolbom.identity import throttle
 
     with ThreadPoolExecutor(16) as pool:
-        allowed = list(pool.map(lambda _: throttle.attempt("a@b.kr", "10.0.0.9", 5, 15),
-                                range(32)))
+        allowed = list(pool.map(lambda _: throttle.attempt("a@b.kr", "10.0.0.9", 5, 15), range(32)))
     assert allowed.count(True) == 5

@@ -40,9 +40,12 @@ def test_interleaved_requests_see_only_their_tenant(app, make_tenant, make_user,
     seen = {slug: 0 for slug in slugs}
     lock = threading.Lock()
 
-    def worker(n: int) -> None:
-        client = app.test_client()
+    clients = [app.test_client() for _ in range(threads)]
+    for client in clients:  # one after another: parallel sign-ins count against the throttle
         assert login(client, email).status_code == 302
+
+    def worker(n: int) -> None:
+        client = clients[n]
         for i in range(per_thread):
             slug = slugs[(n + i) % 3]
             r = client.get(f"/{slug}/")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from typing import Any
 
 from dolbom.identity.models import User
@@ -44,10 +45,15 @@ def snapshot(user: User) -> dict[str, Any]:
     }
 
 
+# However active, a session ends after a working day and the person signs in again.
+MAX_AGE_SECONDS = 12 * 3600
+
+
 def start(user: User, idle_seconds: int) -> str:
     token = secrets.token_urlsafe(32)
     pipe = get_redis().pipeline()
-    pipe.set(_key(token), json.dumps(snapshot(user)), ex=idle_seconds)
+    data = {**snapshot(user), "started": int(time.time())}
+    pipe.set(_key(token), json.dumps(data), ex=idle_seconds)
     pipe.sadd(_user_key(user.id), token)
     pipe.execute()
     return token
@@ -64,7 +70,13 @@ def resolve(
     for key in also:
         pipe.get(key)
     value, _, *extra = pipe.execute()
-    return (json.loads(value) if value is not None else None), extra
+    if value is None:
+        return None, extra
+    data = json.loads(value)
+    if time.time() - data.get("started", 0) > MAX_AGE_SECONDS:
+        end(token)
+        return None, extra
+    return data, extra
 
 
 def refresh_user(user: User) -> None:
@@ -73,10 +85,16 @@ def refresh_user(user: User) -> None:
     tokens = [t.decode() for t in r.smembers(_user_key(user.id))]
     if not tokens:
         return
-    data = json.dumps(snapshot(user))
+    fresh = snapshot(user)
     pipe = r.pipeline()
     for token in tokens:
-        pipe.set(_key(token), data, xx=True, keepttl=True)  # expired ones stay expired
+        pipe.get(_key(token))
+    current = pipe.execute()
+    pipe = r.pipeline()
+    for token, value in zip(tokens, current, strict=True):
+        if value is not None:  # keep each session's start time; expired ones stay expired
+            started = json.loads(value).get("started", 0)
+            pipe.set(_key(token), json.dumps({**fresh, "started": started}), xx=True, keepttl=True)
     pipe.execute()
 
 

@@ -25,11 +25,11 @@ class Context:
         self.settings = Settings.from_env()
         self._services = None
 
-    def connect(self):  # type: ignore[no-untyped-def]
+    def connect(self, *, redis: bool = True):  # type: ignore[no-untyped-def]
         from dolbom import services
 
         if self._services is None:
-            self._services = services.connect(self.settings)
+            self._services = services.connect(self.settings, redis=redis)
         return self._services
 
     def close(self) -> None:
@@ -62,7 +62,7 @@ def db_upgrade(c: Context, processes: int | None) -> None:
     """Migrate the shared schema, then every tenant that is behind."""
     from dolbom.migrate.runner import upgrade_all
 
-    c.connect()
+    c.connect(redis=False)  # migrations need only the database
     report = upgrade_all(processes or c.settings.migrate_processes or None)
     for o in report.outcomes:
         mark = "ok" if o.ok else "FAILED"

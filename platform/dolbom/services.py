@@ -24,7 +24,7 @@ class Services:
                 handle.stop()  # type: ignore[attr-defined]
 
 
-def resolve(settings: Settings) -> Services:
+def resolve(settings: Settings, *, redis: bool = True) -> Services:
     """Use the configured servers, or start (or reuse) the embedded ones under instance/."""
     from dolbom import embedded
 
@@ -34,16 +34,17 @@ def resolve(settings: Settings) -> Services:
         pg = embedded.start_postgres(settings.instance)
         started.append(pg)
         database_url = pg.url
-    redis_url = settings.redis_url
-    if redis_url is None:
+    redis_url = settings.redis_url or ""
+    if not redis_url and redis:
         rd = embedded.start_redis(settings.instance)
         started.append(rd)
         redis_url = rd.url
     return Services(database_url, redis_url, started)
 
 
-def connect(settings: Settings) -> Services:
-    services = resolve(settings)
+def connect(settings: Settings, *, redis: bool = True) -> Services:
+    services = resolve(settings, redis=redis)
     db.configure(services.database_url, pool_size=settings.pool_size)
-    kv.configure(services.redis_url)
+    if services.redis_url:
+        kv.configure(services.redis_url)
     return services

@@ -6,12 +6,14 @@ import logging
 import threading
 from collections.abc import Iterable
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from dolbom.plugins.api import DolbomPlugin
 from dolbom.plugins.hookspecs import DolbomSpecs
+
+if TYPE_CHECKING:  # the API pulls in Flask and RQ; commands like `db upgrade` need neither
+    from dolbom.plugins.api import DolbomPlugin
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "dolbom.plugins"

@@ -32,6 +32,12 @@ class PluginHost:
     def register(self, plugin: DolbomPlugin) -> None:
         if plugin.name in self.plugins:
             raise ValueError(f"two plugins are named {plugin.name!r}")
+        for kind, job in getattr(plugin, "jobs", {}).items():
+            # Only tenant jobs: they refuse to run without a tenant and carry ids, not data.
+            if getattr(job, "kind", None) != kind:
+                raise ValueError(
+                    f"plugin {plugin.name!r}: job {kind!r} needs @tenant_job({kind!r})"
+                )
         self.pm.register(plugin, name=plugin.name)
         self.plugins[plugin.name] = plugin
 

@@ -97,7 +97,8 @@ def create_tenant(
             f"스키마 {schema_for(slug)}가 이미 있지만 기관 기록이 없습니다. "
             "운영자가 확인한 뒤 지우세요."
         ) from exc
-    directory.changed()
+    # No directory.changed(): a new slug was never in any process's cache (unknown slugs are
+    # not cached), so there is nothing to invalidate.
     finished = time.perf_counter()
     return Created(tenant.id, provisioned - started, finished - provisioned)
 

@@ -59,7 +59,8 @@ def _clean_server_database(url: str) -> None:
     with engine.connect() as conn:
         schemas = conn.execute(
             sa.text(
-                "SELECT nspname FROM pg_namespace WHERE nspname = 'dolbom' OR nspname LIKE 't\\_%'"
+                "SELECT nspname FROM pg_namespace WHERE nspname = 'dolbom' OR nspname LIKE 't\\_%' "
+                "OR nspname LIKE 'parked\\_%'"
             )
         ).scalars()
         for schema in list(schemas):

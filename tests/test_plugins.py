@@ -8,7 +8,7 @@ from dolbom import db
 from dolbom.migrate.runner import upgrade_all
 from dolbom.plugins.api import setting
 from dolbom.plugins.host import get_host
-from dolbom.tenancy.operations import set_plugin
+from dolbom.tenancy.operations import parked_schema, set_plugin
 from dolbom.tenant_settings import set_value
 from dolbom_testplugin import CALLS
 
@@ -63,7 +63,7 @@ def test_switched_off_plugin_is_absent_for_that_tenant(signed_in, make_tenant):
     assert not table_exists(off, "testplugin_item")
 
 
-def test_switching_off_keeps_data_and_purge_removes_it(signed_in, make_tenant):
+def test_switched_off_tables_leave_the_schema_and_come_back(signed_in, make_tenant):
     slug = make_tenant()
     client = signed_in("coordinator", slug)
     set_plugin(slug, "testplugin", True)
@@ -72,12 +72,25 @@ def test_switching_off_keeps_data_and_purge_removes_it(signed_in, make_tenant):
     assert client.get(f"/{slug}/p/testplugin/").status_code == 404
     assert "시험 플러그인" not in client.get(f"/{slug}/").text
     assert CALLS == []
-    assert table_exists(slug, "testplugin_item")  # switching off loses nothing
+    assert not table_exists(slug, "testplugin_item")  # off: not in the tenant's schema
+    parked = parked_schema(slug, "testplugin")
+    with db.get_engine().connect() as conn:  # ...but kept aside, data and all
+        assert conn.exec_driver_sql(f'SELECT label FROM "{parked}".testplugin_item').all() == [
+            ("seeded",)
+        ]
     set_plugin(slug, "testplugin", True)
-    assert client.get(f"/{slug}/p/testplugin/").text.count("seeded") == 1  # seeded once only
+    assert client.get(f"/{slug}/p/testplugin/").text.count("seeded") == 1  # back, seeded once
+    assert ("enabled", slug) not in CALLS  # not a first installation
     set_plugin(slug, "testplugin", False, purge=True)
     assert not table_exists(slug, "testplugin_item")
     assert not table_exists(slug, "alembic_version_testplugin")
+    with db.get_engine().connect() as conn:
+        assert (
+            conn.execute(
+                sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :n"), {"n": parked}
+            ).scalar()
+            is None
+        )
 
 
 def test_upgrade_covers_plugin_branches(make_tenant):

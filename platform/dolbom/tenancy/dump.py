@@ -185,7 +185,8 @@ def _import(tar: tarfile.TarFile, path: Path, user_id: int | None) -> str:
     info = manifest["tenant"]
     slug = check_slug(info["slug"])
     schema = schema_for(slug)
-    names = ["core", *manifest.get("installed_plugins", [])]
+    # Switched-off plugins have no tables in the tenant schema, so none in the dump either.
+    names = ["core", *manifest.get("plugins", [])]
     streams = streams_for(n for n in names if n != "core")
     missing = sorted(set(names) - {s.name for s in streams} - {"core"})
     if missing:

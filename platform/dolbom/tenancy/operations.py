@@ -109,6 +109,10 @@ def drop_tenant(slug: str, *, user_id: int | None = None) -> None:
         if tenant is None:
             raise TenantError(f"'{slug}' 기관이 없습니다.")
         drop_schema(session.connection(), slug)
+        for p in tenant.plugins:
+            session.connection().exec_driver_sql(
+                f'DROP SCHEMA IF EXISTS "{parked_schema(slug, p.plugin)}" CASCADE'
+            )
         session.delete(tenant)
         audit.record(session, "tenant.dropped", user_id=user_id, tenant_slug=slug)
     directory.changed()
@@ -118,47 +122,56 @@ def get_tenant(session: Session, slug: str) -> Tenant | None:
     return session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
 
 
+def parked_schema(slug: str, plugin: str) -> str:
+    """Where a switched-off plugin's tables wait, outside the tenant schema."""
+    return f"parked_{slug.replace('-', '_')}__{plugin.replace('-', '_')}"
+
+
 def set_plugin(
     slug: str, plugin: str, enabled: bool, *, purge: bool = False, user_id: int | None = None
 ) -> None:
     """Switch a plugin on (migrating its branch in the tenant schema) or off.
 
-    Off keeps the plugin's tables and data, so switching it on again loses nothing (its routes
-    404 and its hooks are silent meanwhile); `purge` downgrades its branch to nothing and drops
-    its tables. `dolbom_tenant_enabled` runs only when the branch is first installed."""
+    Off: its routes 404, its hooks are silent and its tables leave the tenant schema — they are
+    parked in a schema of their own, so switching it on again brings the data back. `purge`
+    drops them for good. `dolbom_tenant_enabled` runs only when the branch is first installed."""
     host = get_host()
     if plugin not in host.plugins:
         raise TenantError(f"설치되지 않은 플러그인입니다: {plugin}")
     stream = plugin_stream(host.plugins[plugin])
-    schema = schema_for(slug)
+    schema, parked = schema_for(slug), parked_schema(slug, plugin)
     with Session(bind=tenant_bind(slug)) as session, session.begin():
         tenant = session.scalar(sa.select(Tenant).where(Tenant.slug == slug).with_for_update())
         if tenant is None:
             raise TenantError(f"'{slug}' 기관이 없습니다.")
         row = session.get(TenantPlugin, (tenant.id, plugin))
         conn = session.connection()
-        # First installation in this tenant (not a switch back on): the plugin seeds its rows.
-        first_time = (
-            row is None if stream is None else not _table_exists(conn, schema, stream.version_table)
-        )
+        first_time = row is None
         if row is None:
             row = TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=enabled)
             session.add(row)
         row.enabled = enabled
-        if stream is not None and (enabled or purge):
-            conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
-            cfg = stream.config(connection=conn, schema=schema)
+        if stream is not None:
+            tables = [*stream.metadata.tables, stream.version_table]
             if enabled:
-                command.upgrade(cfg, "head")
+                _move_tables(conn, parked, schema, tables)
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{parked}"')
+                first_time = not _table_exists(conn, schema, stream.version_table)
+                conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
+                command.upgrade(stream.config(connection=conn, schema=schema), "head")
+            elif purge:
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{parked}" CASCADE')
+                for table in tables:
+                    conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{schema}"."{table}" CASCADE')
             else:
-                command.downgrade(cfg, "base")
-                conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{schema}"."{stream.version_table}"')
+                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{parked}"')
+                _move_tables(conn, schema, parked, tables)
             status = session.get(TenantMigration, (tenant.id, plugin))
             if status is None:
                 status = TenantMigration(tenant_id=tenant.id, stream=plugin, status="ok")
                 session.add(status)
             status.revision = stream.head if enabled else None
-            status.status = "ok"
+            status.status = "ok" if enabled else "off"
         if enabled and first_time:
             host.call(
                 "dolbom_tenant_enabled", frozenset({plugin}), tenant_slug=slug, session=session
@@ -174,6 +187,12 @@ def set_plugin(
             purge=purge,
         )
     directory.changed()
+
+
+def _move_tables(conn: sa.Connection, source: str, target: str, tables: list[str]) -> None:
+    for table in tables:
+        if _table_exists(conn, source, table):
+            conn.exec_driver_sql(f'ALTER TABLE "{source}"."{table}" SET SCHEMA "{target}"')
 
 
 def _table_exists(conn: sa.Connection, schema: str, table: str) -> bool:

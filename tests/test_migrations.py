@@ -89,7 +89,8 @@ def test_failed_tenant_is_reported_others_migrate_and_a_rerun_resumes(make_tenan
     with db.get_engine().begin() as conn:  # t0002 creates tenant_setting: make it collide
         conn.exec_driver_sql(f'CREATE TABLE "{db.schema_for(broken)}".tenant_setting (x int)')
 
-    report = upgrade_all(processes=2)
+    # The schemas were changed behind the catalogue's back: --verify reads them.
+    report = upgrade_all(processes=2, verify=True)
     by_slug = {o.slug: o for o in report.outcomes}
     assert set(slugs) <= set(by_slug)
     assert not by_slug[broken].ok and "DuplicateTable" in (by_slug[broken].error or "")
@@ -116,3 +117,31 @@ def test_failed_tenant_is_reported_others_migrate_and_a_rerun_resumes(make_tenan
 
     noop = upgrade_all(processes=2)
     assert noop.outcomes == [] and noop.at_head == noop.tenants >= 5
+    assert upgrade_all(verify=True).outcomes == []  # the catalogue tells the truth
+
+
+def test_the_catalogue_alone_finds_who_is_behind(make_tenant):
+    slugs = [make_tenant() for _ in range(3)]
+    _downgrade_to(slugs[1], "t0001")
+    with db.shared_session() as s, s.begin():  # as a run that stopped before t0002 would leave it
+        s.execute(
+            sa.update(TenantMigration)
+            .where(
+                TenantMigration.tenant_id
+                == sa.select(Tenant.id).where(Tenant.slug == slugs[1]).scalar_subquery()
+            )
+            .values(revision="t0001")
+        )
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    sa.event.listen(db.get_engine(), "before_cursor_execute", seen)
+    try:
+        report = upgrade_all(processes=1)
+    finally:
+        sa.event.remove(db.get_engine(), "before_cursor_execute", seen)
+    assert [o.slug for o in report.outcomes] == [slugs[1]]
+    # Whatever the number of tenants, one query over the catalogue decides who is behind.
+    assert sum("tenant_migration m" in sql for sql in statements) == 1

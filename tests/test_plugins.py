@@ -99,7 +99,7 @@ def test_upgrade_covers_plugin_branches(make_tenant):
     with db.get_engine().begin() as conn:  # as if the plugin's branch were one revision behind
         conn.exec_driver_sql(f'DROP TABLE "{db.schema_for(slug)}".testplugin_item')
         conn.exec_driver_sql(f'DELETE FROM "{db.schema_for(slug)}".alembic_version_testplugin')
-    report = upgrade_all(processes=1)
+    report = upgrade_all(processes=1, verify=True)  # changed behind the catalogue's back
     assert [o.slug for o in report.outcomes] == [slug]
     assert report.outcomes[0].revisions == {"core": "t0002", "testplugin": "tp0001"}
     assert table_exists(slug, "testplugin_item")

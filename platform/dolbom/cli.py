@@ -57,13 +57,14 @@ def db() -> None:
 
 @db.command("upgrade")
 @click.option("--processes", type=int, default=None, help="parallel tenant migrations")
+@click.option("--verify", is_flag=True, help="read each tenant schema, not the catalogue")
 @click.pass_obj
-def db_upgrade(c: Context, processes: int | None) -> None:
+def db_upgrade(c: Context, processes: int | None, verify: bool) -> None:
     """Migrate the shared schema, then every tenant that is behind."""
     from dolbom.migrate.runner import upgrade_all
 
     c.connect(redis=False)  # migrations need only the database
-    report = upgrade_all(processes or c.settings.migrate_processes or None)
+    report = upgrade_all(processes or c.settings.migrate_processes or None, verify=verify)
     for o in report.outcomes:
         mark = "ok" if o.ok else "FAILED"
         click.echo(f"  {o.slug:<24} {mark:<7} {o.seconds:6.2f}s  {o.error or ''}")

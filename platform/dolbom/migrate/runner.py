@@ -112,8 +112,9 @@ def migrate_tenant(
                 current = stream.name
                 cfg = stream.config(connection=bound, schema=schema)
                 command.upgrade(cfg, target if stream.name == "core" else "head")
-        # Only now, after the commit, are the new revisions real.
-        outcome.revisions = {s.name: s.head for s in streams}
+            # The catalogue learns the new revisions in the same transaction: it can never
+            # claim a revision the schema does not have.
+            outcome.revisions = _stamp_catalogue(conn, slug, schema, streams)
         outcome.ok = True
     except Exception as exc:  # one tenant's failure is reported, the others go on
         outcome.failed_stream = current
@@ -123,14 +124,77 @@ def migrate_tenant(
     return outcome
 
 
+def _stamp_catalogue(
+    conn: sa.Connection, slug: str, schema: str, streams: list[Stream]
+) -> dict[str, str | None]:
+    revisions = {
+        s.name: conn.exec_driver_sql(
+            f'SELECT version_num FROM "{schema}"."{s.version_table}"'
+        ).scalar()
+        for s in streams
+    }
+    tenant_id = conn.execute(sa.select(Tenant.id).where(Tenant.slug == slug)).scalar()
+    if tenant_id is None:  # a bare schema (a test, a benchmark): nothing to record
+        return revisions
+    conn.execute(
+        _upsert(
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "stream": name,
+                    "revision": rev,
+                    "status": "ok",
+                    "error": None,
+                }
+                for name, rev in revisions.items()
+            ]
+        )
+    )
+    return revisions
+
+
+def _upsert(rows: list[dict]) -> sa.Insert:
+    stmt = insert(TenantMigration).values(rows)
+    return stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "stream"],
+        set_={
+            "revision": sa.func.coalesce(stmt.excluded.revision, TenantMigration.revision),
+            "status": stmt.excluded.status,
+            "error": stmt.excluded.error,
+            "updated_at": sa.func.now(),
+        },
+    )
+
+
+def _correct_catalogue(
+    real: dict[tuple[str, str], str | None], catalogue: list[sa.Row], migrated: set[str]
+) -> None:
+    """After --verify: the catalogue says what the schemas that were not migrated really have."""
+    rows = [
+        {
+            "tenant_id": row.id,
+            "stream": s.name,
+            "status": "ok",
+            "error": None,
+            "revision": real.get((schema_for(row.slug), s.version_table)),
+        }
+        for row in catalogue
+        if row.slug not in migrated
+        for s in streams_for(row.plugins)
+    ]
+    if rows:
+        with shared_session() as session, session.begin():
+            session.execute(_upsert(rows))
+
+
 def _record(outcomes: list[TenantOutcome], ids: dict[str, int]) -> None:
-    if not outcomes:
-        return
+    """Failures, after their rollback (successes stamped themselves)."""
     rows = []
     for o in outcomes:
-        # A failure leaves the revisions as they were (coalesce below) and marks the stream.
-        streams = o.revisions if o.ok else {o.failed_stream or "core": None}
-        for stream, revision in streams.items():
+        if o.ok:
+            continue
+        # The revision stays as it was (coalesce) and the stream is marked failed.
+        for stream, revision in {o.failed_stream or "core": None}.items():
             rows.append(
                 {
                     "tenant_id": ids[o.slug],
@@ -140,18 +204,9 @@ def _record(outcomes: list[TenantOutcome], ids: dict[str, int]) -> None:
                     "error": o.error,
                 }
             )
-    stmt = insert(TenantMigration).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["tenant_id", "stream"],
-        set_={
-            "revision": sa.func.coalesce(stmt.excluded.revision, TenantMigration.revision),
-            "status": stmt.excluded.status,
-            "error": stmt.excluded.error,
-            "updated_at": sa.func.now(),
-        },
-    )
-    with shared_session() as s, s.begin():
-        s.execute(stmt)
+    if rows:
+        with shared_session() as s, s.begin():
+            s.execute(_upsert(rows))
 
 
 def _child_migrate(slug: str, streams: tuple[str, ...]) -> TenantOutcome:
@@ -165,36 +220,59 @@ _LOCK_ID = 0x646F6C626F6D  # "dolbom"
 def upgrade_all(
     processes: int | None = None,
     progress: Callable[[TenantOutcome], None] | None = None,
+    *,
+    verify: bool = False,
 ) -> UpgradeReport:
+    """`verify`: read every tenant schema's own version tables instead of the catalogue (after
+    someone changed schemas by hand); the catalogue is corrected from what is found."""
     engine = get_engine()
     with engine.connect() as lock:
         lock.exec_driver_sql(f"SELECT pg_advisory_lock({_LOCK_ID})")
         lock.commit()
         try:
-            return _upgrade_all(engine, processes, progress)
+            return _upgrade_all(engine, processes, progress, verify)
         finally:
             lock.exec_driver_sql(f"SELECT pg_advisory_unlock({_LOCK_ID})")
             lock.commit()
+
+
+# The catalogue in one query: every tenant, the plugins it has on and the revisions its
+# streams were last migrated to (failed streams count as not migrated).
+_CATALOGUE_SQL = sa.text(
+    """
+    SELECT t.id, t.slug,
+           ARRAY(SELECT p.plugin FROM dolbom.tenant_plugin p
+                 WHERE p.tenant_id = t.id AND p.enabled ORDER BY p.plugin) AS plugins,
+           (SELECT json_object_agg(m.stream, m.revision) FROM dolbom.tenant_migration m
+             WHERE m.tenant_id = t.id AND m.status = 'ok') AS revisions
+    FROM dolbom.tenant t ORDER BY t.slug
+    """
+)
 
 
 def _upgrade_all(
     engine: sa.Engine,
     processes: int | None,
     progress: Callable[[TenantOutcome], None] | None,
+    verify: bool,
 ) -> UpgradeReport:
     started = time.perf_counter()
     upgrade_shared(engine)
-    with shared_session() as s:
-        tenants = s.scalars(sa.select(Tenant).order_by(Tenant.slug)).all()
-        enabled = {t.slug: tuple(["core", *sorted(t.enabled_plugins())]) for t in tenants}
-        ids = {t.slug: t.id for t in tenants}
     with engine.connect() as conn:
-        versions = current_versions(conn)
-    pending = [
-        slug
-        for slug, names in enabled.items()
-        if behind(versions, slug, streams_for(n for n in names if n != "core"))
-    ]
+        catalogue = conn.execute(_CATALOGUE_SQL).all()
+        real = current_versions(conn) if verify else None
+    enabled = {row.slug: ("core", *row.plugins) for row in catalogue}
+    ids = {row.slug: row.id for row in catalogue}
+    pending = []
+    for row in catalogue:
+        streams = streams_for(row.plugins)
+        if real is not None:
+            late = behind(real, row.slug, streams)
+        else:
+            recorded = row.revisions or {}
+            late = any(recorded.get(s.name) != s.head for s in streams)
+        if late:
+            pending.append(row.slug)
     report = UpgradeReport(tenants=len(enabled), at_head=len(enabled) - len(pending))
     workers = max(1, min(processes or os.cpu_count() or 2, len(pending), 8))
     if workers == 1:
@@ -220,6 +298,8 @@ def _upgrade_all(
                 if progress:
                     progress(outcome)
     _record(report.outcomes, ids)
+    if real is not None:
+        _correct_catalogue(real, catalogue, set(pending))
     report.outcomes.sort(key=lambda o: o.slug)
     report.seconds = time.perf_counter() - started
     return report

@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import sqlalchemy as sa
-
 from dolbom import db, embedded, kv
 from dolbom.config import ROOT, normalise_database_url
 from dolbom.migrate.runner import upgrade_shared
@@ -40,46 +38,17 @@ class BenchEnv:
                 handle.stop()
 
 
-def _fresh_embedded_database(server_url: str) -> str:
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-            conn.exec_driver_sql(f"CREATE DATABASE {DATABASE}")
-    finally:
-        admin.dispose()
-    if "/postgres?" not in server_url:
-        raise RuntimeError(f"unexpected embedded PostgreSQL URL: {server_url}")
-    return server_url.replace("/postgres?", f"/{DATABASE}?")
-
-
-def _clean_database(url: str) -> None:
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            schemas = conn.execute(
-                sa.text(
-                    "SELECT nspname FROM pg_namespace "
-                    "WHERE nspname = 'dolbom' OR nspname LIKE 't\\_%'"
-                )
-            ).scalars()
-            for schema in list(schemas):
-                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    finally:
-        engine.dispose()
-
-
 def open_env() -> BenchEnv:
     started: list[Handle] = []
     try:
         database_url = os.environ.get("DOLBOM_BENCH_DATABASE_URL")
         if database_url:
             database_url = normalise_database_url(database_url)
-            _clean_database(database_url)
+            db.drop_our_schemas(database_url)
         else:
             pg = embedded.start_postgres(INSTANCE)
             started.append(pg)
-            database_url = _fresh_embedded_database(pg.url)
+            database_url = embedded.fresh_database(pg, DATABASE)
         redis_url = os.environ.get("DOLBOM_BENCH_REDIS_URL")
         if not redis_url:
             rd = embedded.start_redis(INSTANCE)

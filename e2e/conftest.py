@@ -38,16 +38,26 @@ def browser_type_launch_args() -> dict:
     return {
         "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
         # The machine has no network but loopback: keep Chromium from phoning home.
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
     }
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
-    return {**browser_context_args, "locale": "ko-KR", "timezone_id": "Asia/Seoul",
-            "viewport": {"width": 1280, "height": 860}}
+    return {
+        **browser_context_args,
+        "locale": "ko-KR",
+        "timezone_id": "Asia/Seoul",
+        "viewport": {"width": 1280, "height": 860},
+    }
 
 
 @pytest.fixture
@@ -55,8 +65,12 @@ def start_worker(settings, tmp_path) -> Iterator[Callable[[], None]]:  # type: i
     """Start a real `dolbom worker` process when the test says so."""
     procs: list[subprocess.Popen[bytes]] = []
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOLBOM_")}
-    env.update(DOLBOM_DATABASE_URL=settings.database_url, DOLBOM_REDIS_URL=settings.redis_url,
-               DOLBOM_INSTANCE=str(tmp_path), DOLBOM_LOG_LEVEL="WARNING")
+    env.update(
+        DOLBOM_DATABASE_URL=settings.database_url,
+        DOLBOM_REDIS_URL=settings.redis_url,
+        DOLBOM_INSTANCE=str(tmp_path),
+        DOLBOM_LOG_LEVEL="WARNING",
+    )
 
     def start() -> None:
         procs.append(subprocess.Popen([sys.executable, "-m", "dolbom", "worker"], env=env))

@@ -46,26 +46,7 @@ def _embedded_database(instance: Path) -> str:
     pg = embedded.start_postgres(instance)
     if pg.started_here:
         _started.append(pg)
-    admin = sa.create_engine(pg.url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql("DROP DATABASE IF EXISTS dolbom_test WITH (FORCE)")
-        conn.exec_driver_sql("CREATE DATABASE dolbom_test")
-    admin.dispose()
-    return pg.url.replace("/postgres?", "/dolbom_test?")
-
-
-def _clean_server_database(url: str) -> None:
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        schemas = conn.execute(
-            sa.text(
-                "SELECT nspname FROM pg_namespace WHERE nspname = 'dolbom' OR nspname LIKE 't\\_%' "
-                "OR nspname LIKE 'parked\\_%'"
-            )
-        ).scalars()
-        for schema in list(schemas):
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    engine.dispose()
+    return embedded.fresh_database(pg, "dolbom_test")
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +56,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     database_url = os.environ.get("DOLBOM_TEST_DATABASE_URL")
     if database_url:
         database_url = normalise_database_url(database_url)
-        _clean_server_database(database_url)
+        db.drop_our_schemas(database_url)
     else:
         database_url = _embedded_database(instance)
     redis_url = os.environ.get("DOLBOM_TEST_REDIS_URL")

@@ -121,3 +121,22 @@ def tenant_session(slug: str) -> Session:
 def tenant_transaction(slug: str) -> Iterator[Session]:
     with tenant_session(slug) as session, session.begin():
         yield session
+
+
+def drop_our_schemas(url: str) -> None:
+    """Drop the shared schema, every tenant schema and parked plugin tables in the database at
+    `url` — for a test or benchmark database on a server shared with other work."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            schemas = conn.execute(
+                sa.text(
+                    "SELECT nspname FROM pg_namespace WHERE nspname = :shared "
+                    "OR nspname LIKE 't\\_%' OR nspname LIKE 'parked\\_%'"
+                ),
+                {"shared": SHARED_SCHEMA},
+            ).scalars()
+            for schema in list(schemas):
+                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        engine.dispose()

@@ -49,6 +49,20 @@ def start_postgres(instance: Path, name: str = "pg") -> EmbeddedPostgres:
     return EmbeddedPostgres(pgdata=pgdata, url=url, server=server, started_here=not running)
 
 
+def fresh_database(pg: EmbeddedPostgres, name: str) -> str:
+    """(Re)create database `name` on the embedded server, empty; its URL. For tests and benches."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(pg.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    return pg.url.replace("/postgres?", f"/{name}?")
+
+
 @dataclass
 class EmbeddedRedis:
     socket: Path

@@ -56,6 +56,22 @@ def test_provisioned_schema_equals_the_migrated_one(make_tenant):
             conn.exec_driver_sql(f'DROP SCHEMA "{db.schema_for(slow)}" CASCADE')
 
 
+def test_creation_records_catalogue_and_audit(make_tenant, make_user):
+    from dolbom.audit.models import PlatformEvent
+
+    slug = make_tenant()
+    with db.shared_session() as s:
+        tenant_id = s.scalar(sa.select(Tenant.id).where(Tenant.slug == slug))
+        rows = s.execute(
+            sa.select(
+                TenantMigration.stream, TenantMigration.revision, TenantMigration.status
+            ).where(TenantMigration.tenant_id == tenant_id)
+        ).all()
+        assert rows == [("core", core_stream().head, "ok")]
+        event = s.scalar(sa.select(PlatformEvent).where(PlatformEvent.tenant_slug == slug))
+        assert event.action == "tenant.created" and event.detail == {}
+
+
 def test_autogenerate_finds_no_difference(make_tenant):
     slug = make_tenant()
     stream = core_stream()

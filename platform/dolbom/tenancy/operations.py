@@ -19,7 +19,7 @@ from dolbom.plugins.host import get_host
 from dolbom.tenancy import directory
 from dolbom.tenancy.models import Tenant, TenantMigration, TenantPlugin
 from dolbom.tenancy.packs import Pack, load_pack
-from dolbom.tenancy.provisioning import create_schema_at_head, drop_schema
+from dolbom.tenancy.provisioning import catalogue_sql, create_schema_at_head, drop_schema
 from dolbom.tenancy.slugs import check_slug
 
 
@@ -70,14 +70,10 @@ def create_tenant(
                 if stream is not None:
                     streams.append(stream)
                 session.add(TenantPlugin(tenant_id=tenant.id, plugin=p, enabled=True))
-            create_schema_at_head(conn, slug, streams)
-            for stream in streams:
-                session.add(
-                    TenantMigration(
-                        tenant_id=tenant.id, stream=stream.name, revision=stream.head, status="ok"
-                    )
-                )
             session.flush()
+            create_schema_at_head(
+                conn, slug, streams, also=catalogue_sql(tenant.id, slug, streams, user_id)
+            )
             provisioned = time.perf_counter()
             if pack is not None:
                 load_pack(session, pack)
@@ -85,7 +81,6 @@ def create_tenant(
                 host.call(
                     "dolbom_tenant_enabled", frozenset({p}), tenant_slug=slug, session=session
                 )
-            audit.record(session, "tenant.created", user_id=user_id, tenant_slug=slug)
     except IntegrityError as exc:
         if "uq_tenant_slug" not in str(exc.orig):
             raise

@@ -6,6 +6,7 @@ inside the creating transaction, then each stream's version table is stamped wit
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import sqlalchemy as sa
@@ -37,11 +38,40 @@ def head_ddl(stream: Stream) -> str:
     )
 
 
-def create_schema_at_head(conn: sa.Connection, slug: str, streams: list[Stream]) -> None:
-    """Create `t_<slug>` with every stream at head. Runs inside the caller's transaction."""
+_SAFE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _safe(value: str) -> str:
+    if not _SAFE.fullmatch(value):
+        raise ValueError(f"not a plain identifier: {value!r}")
+    return value
+
+
+def catalogue_sql(tenant_id: int, slug: str, streams: list[Stream], user_id: int | None) -> str:
+    """The new tenant's catalogue rows (stream revisions) and its audit event, as SQL to send
+    with the DDL: one round trip instead of three. Only integers and plain identifiers (checked
+    here) are written into it, never free text."""
+    rows = ", ".join(
+        f"({int(tenant_id)}, '{_safe(s.name)}', '{_safe(s.head or '')}', 'ok', now())"
+        for s in streams
+    )
+    user = "NULL" if user_id is None else str(int(user_id))
+    return (
+        "INSERT INTO dolbom.tenant_migration (tenant_id, stream, revision, status, updated_at) "
+        f"VALUES {rows};\n"
+        "INSERT INTO dolbom.platform_event (at, user_id, action, tenant_slug, detail) "
+        f"VALUES (now(), {user}, 'tenant.created', '{_safe(slug)}', '{{}}');\n"
+    )
+
+
+def create_schema_at_head(
+    conn: sa.Connection, slug: str, streams: list[Stream], also: str = ""
+) -> None:
+    """Create `t_<slug>` with every stream at head, and run `also` in the same round trip.
+    Runs inside the caller's transaction."""
     schema = schema_for(slug)
     script = f'CREATE SCHEMA "{schema}";\nSET LOCAL search_path TO "{schema}";\n'
-    script += "".join(head_ddl(stream) for stream in streams)
+    script += "".join(head_ddl(stream) for stream in streams) + also
     # LOCAL: the search_path ends with this transaction and never reaches the pool.
     conn.exec_driver_sql(script)
 

@@ -80,6 +80,7 @@ def test_error_pages_fragments_and_posts(app, make_tenant, signed_in):
     for name, r in cases.items():
         check(r, name)
     assert cases["500"].status_code == 500 and "일시적인 오류" in cases["500"].text
+    assert cases["405"].status_code == 405 and "GET" in cases["405"].headers["Allow"]
     fragment = cases["fragment"]
     assert fragment.status_code == 200
     assert "<html" not in fragment.text and "관할 구역" in fragment.text

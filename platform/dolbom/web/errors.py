@@ -54,8 +54,10 @@ def handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
         return _render(
             400, _("보안 토큰이 만료되었거나 없습니다. 페이지를 새로 고친 뒤 다시 시도하세요.")
         )
-    response = _render(exc.code)
-    return response
+    body, code = _render(exc.code)
+    # Keep what the exception says about itself (Allow on 405, Retry-After, WWW-Authenticate).
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, code, headers
 
 
 def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]

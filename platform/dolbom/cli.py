@@ -273,9 +273,10 @@ def worker(c: Context, burst: bool, queues: tuple[str, ...]) -> None:
 @click.pass_obj
 def run(c: Context, host: str, port: int, debug: bool) -> None:
     """Start services, migrate, seed the demo, serve the app and a worker; Ctrl-C stops all."""
+    from dolbom import db as dbmod
     from dolbom import demo as demo_data
     from dolbom.migrate.runner import upgrade_all
-    from dolbom.supervisor import Supervisor
+    from dolbom.supervisor import ChildFailed, Supervisor, answers, web_command, worker_command
 
     started = time.perf_counter()
     sup = Supervisor()  # signal handlers first: Ctrl-C during start-up still cleans up
@@ -286,9 +287,7 @@ def run(c: Context, host: str, port: int, debug: bool) -> None:
         raise click.ClickException(f"{len(report.failed)} tenants failed to migrate")
     if c.settings.demo:
         demo_data.seed()
-    from dolbom import db as dbmod
-
-    dbmod.dispose()
+    dbmod.dispose()  # the children make their own connections
     env = dict(
         os.environ,
         DOLBOM_DATABASE_URL=svc.database_url,
@@ -301,8 +300,6 @@ def run(c: Context, host: str, port: int, debug: bool) -> None:
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    from dolbom.supervisor import ChildFailed, answers, web_command, worker_command
-
     try:
         sup.start("web", web_command(host, port, debug), env)
         sup.start("worker", worker_command(), env)

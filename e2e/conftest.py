@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.fixtures import ROOT
+from tests.fixtures import ROOT, child_env
 
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 
@@ -64,13 +64,7 @@ def browser_context_args(browser_context_args: dict) -> dict:
 def start_worker(settings, tmp_path) -> Iterator[Callable[[], None]]:  # type: ignore[no-untyped-def]
     """Start a real `dolbom worker` process when the test says so."""
     procs: list[subprocess.Popen[bytes]] = []
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOLBOM_")}
-    env.update(
-        DOLBOM_DATABASE_URL=settings.database_url,
-        DOLBOM_REDIS_URL=settings.redis_url,
-        DOLBOM_INSTANCE=str(tmp_path),
-        DOLBOM_LOG_LEVEL="WARNING",
-    )
+    env = child_env(settings, tmp_path)
 
     def start() -> None:
         procs.append(subprocess.Popen([sys.executable, "-m", "dolbom", "worker"], env=env))

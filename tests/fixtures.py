@@ -109,6 +109,18 @@ def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
 
 
+def child_env(settings: Settings, instance: Path) -> dict[str, str]:
+    """Environment for a `dolbom` child process on the test's database and Redis."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOLBOM_")}
+    env.update(
+        DOLBOM_DATABASE_URL=settings.database_url or "",
+        DOLBOM_REDIS_URL=settings.redis_url or "",
+        DOLBOM_INSTANCE=str(instance),
+        DOLBOM_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
 def unique(prefix: str = "t") -> str:
     return f"{prefix}{next(_counter)}-{uuid.uuid4().hex[:6]}"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -10,18 +9,12 @@ import pytest
 
 from dolbom import db
 from dolbom.tenancy.operations import get_tenant
-from tests.fixtures import ROOT, unique
+from tests.fixtures import ROOT, child_env, unique
 
 
 @pytest.fixture
 def dolbom(settings, tmp_path):  # type: ignore[no-untyped-def]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOLBOM_")}
-    env.update(
-        DOLBOM_DATABASE_URL=settings.database_url,
-        DOLBOM_REDIS_URL=settings.redis_url,
-        DOLBOM_INSTANCE=str(tmp_path),
-        DOLBOM_LOG_LEVEL="WARNING",
-    )
+    env = child_env(settings, tmp_path)
 
     def run(*args: str, stdin: str = "", **extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -7,10 +7,12 @@ is already running from an earlier start is reused.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import signal
 import subprocess
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass
@@ -93,8 +95,12 @@ def start_redis(instance: Path, name: str = "redis") -> EmbeddedRedis:
 
     folder = instance / name
     folder.mkdir(parents=True, exist_ok=True)
-    # Unix socket paths are limited to ~107 bytes; keep it short and inside instance/.
     socket = folder / "redis.sock"
+    if len(str(socket)) > 100:
+        # Unix socket paths are limited to 107 bytes: deep checkouts get a short one in /tmp,
+        # named after the folder so each instance keeps its own server.
+        digest = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+        socket = Path(tempfile.gettempdir()) / f"dolbom-redis-{digest}.sock"
     pidfile = folder / "redis.pid"
     handle = EmbeddedRedis(socket=socket, pidfile=pidfile)
     pid = _read_pid(pidfile)

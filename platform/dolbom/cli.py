@@ -227,7 +227,10 @@ def packs_validate(path: Path) -> None:
 
     pack = read_pack(path)
     dongs = sum(len(g.dongs) for g in pack.districts)
-    click.echo(f"{path}: ok ({pack.slug}, {len(pack.districts)} gu, {dongs} dongs)")
+    click.echo(
+        f"{path}: ok ({pack.slug}, {len(pack.districts)} gu, {dongs} dongs, "
+        f"{len(pack.forms)} forms)"
+    )
 
 
 # --- demo, worker, run ------------------------------------------------------------------------

@@ -1,14 +1,21 @@
 """Imports every core model so that both metadata collections are complete."""
 
+from dolbom.audit.access import AccessLog
 from dolbom.audit.models import PlatformEvent
 from dolbom.districts.models import Dong, Gu
+from dolbom.forms.models import Form, FormResponse, FormResponseRevision, FormVersion
 from dolbom.identity.models import Membership, User
 from dolbom.jobs.models import JobRecord
 from dolbom.tenancy.models import Tenant, TenantMigration, TenantPlugin
 from dolbom.tenant_settings.models import TenantSetting
 
 __all__ = [
+    "AccessLog",
     "Dong",
+    "Form",
+    "FormResponse",
+    "FormResponseRevision",
+    "FormVersion",
     "Gu",
     "JobRecord",
     "Membership",

@@ -51,6 +51,9 @@ class Pack:
     profile: dict[str, Any] = field(default_factory=dict)
     plugins: list[str] = field(default_factory=list)
     districts: list[GuSpec] = field(default_factory=list)
+    # Form definitions as (file name, YAML text), already checked: the pack's own forms/*.yaml
+    # and the standard instruments it names in `standard_forms`.
+    forms: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _Reader:
@@ -169,9 +172,51 @@ def read_pack(path: Path | str) -> Pack:
     if districts_file.exists():
         data = _load_yaml(districts_file, errors)
         pack.districts = _read_districts(data, str(districts_file), errors)
+    pack.forms = _read_forms(path, meta.get("standard_forms"), errors)
     if errors:
         raise PackError(errors)
     return pack
+
+
+def _read_forms(path: Path, standard: Any, errors: list[str]) -> list[tuple[str, str]]:
+    """Every form checked in full (structure and expressions), errors with file and line."""
+    from dolbom.forms.instruments import instrument_names, instrument_path
+    from dolbom.forms.operations import DefinitionProblems, parse_yaml
+
+    files: list[Path] = []
+    if standard is not None:
+        if not isinstance(standard, list) or not all(isinstance(s, str) for s in standard):
+            errors.append(f"{path / 'tenant.yaml'}: standard_forms: 서식 이름 목록이어야 합니다")
+        else:
+            for name in standard:
+                if name not in instrument_names():
+                    known = ", ".join(instrument_names())
+                    errors.append(
+                        f"{path / 'tenant.yaml'}: standard_forms: '{name}'라는 표준 서식이 없습니다 ({known})"
+                    )
+                else:
+                    files.append(instrument_path(name))
+    files += sorted((path / "forms").glob("*.yaml"))
+    out: list[tuple[str, str]] = []
+    keys: dict[str, str] = {}
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            errors.append(f"{file}: UTF-8 텍스트 파일이 아닙니다")
+            continue
+        try:
+            cf, _data = parse_yaml(text, str(file))
+        except DefinitionProblems as exc:
+            errors.extend(exc.messages())
+            continue
+        if cf.form.key in keys:
+            errors.append(
+                f"{file}: key: 서식 키 '{cf.form.key}'가 {keys[cf.form.key]}에도 있습니다"
+            )
+        keys[cf.form.key] = str(file)
+        out.append((str(file), text))
+    return out
 
 
 def _read_districts(data: Any, file: str, errors: list[str]) -> list[GuSpec]:
@@ -243,3 +288,7 @@ def load_pack(session: Session, pack: Pack) -> None:
     if pack.profile:
         set_value(session, "profile", pack.profile)
     session.flush()
+    from dolbom.forms.operations import import_form
+
+    for file, text in pack.forms:
+        import_form(session, text, user_id=None, file=file, publish_now=True)

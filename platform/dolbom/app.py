@@ -33,6 +33,7 @@ def create_app(
     host: PluginHost | None = None,
 ) -> Flask:
     from dolbom.admin.views import bp as admin_bp
+    from dolbom.forms import init_app as forms_init
     from dolbom.identity.current import login_manager
     from dolbom.identity.views import bp as auth_bp
     from dolbom.ministry.views import bp as ministry_bp
@@ -79,6 +80,7 @@ def create_app(
     security.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    forms_init(app)
     app.teardown_appcontext(close_db)
 
     if settings.proxies:

@@ -346,10 +346,11 @@ def save_answer(
     if q is None:
         raise FormsError("이 서식에 없는 문항입니다")
     parsed = parse_answer(q, raw, ctx)
+    details = {f"{a}:{b}": m for (a, b), m in (parsed.details or {}).items()}
     answers = dict(response.answers)
     pending = dict(response.pending)
     if parsed.error:
-        pending[key] = {"raw": raw, "error": parsed.error}
+        pending[key] = {"raw": raw, "error": parsed.error, "details": details}
         if q.type in ("grid", "group") and parsed.value is not None:
             answers[key] = parsed.value  # the valid part of a table stays usable
         else:
@@ -367,7 +368,6 @@ def save_answer(
     response.updated_at = utcnow()
     response.updated_by = user_id
     session.flush()
-    details = {f"{a}:{b}": m for (a, b), m in (parsed.details or {}).items()}
     return Saved(key, parsed.error, details or None, ev)
 
 
@@ -399,6 +399,21 @@ def submit(session: Session, response: FormResponse, cf: CompiledForm, *, user_i
     session.flush()
 
 
+def parse_all(
+    cf: CompiledForm, raw_answers: dict[str, Raw], ctx: Context
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every answer of a whole-form submission: the values that could be taken, and messages."""
+    answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, q in cf.questions.items():
+        parsed = parse_answer(q, raw_answers.get(key), ctx)
+        if parsed.error:
+            errors[key] = parsed.error
+        if parsed.value is not None and (not parsed.error or q.type in ("grid", "group")):
+            answers[key] = parsed.value
+    return answers, errors
+
+
 def correct(
     session: Session,
     response: FormResponse,
@@ -425,13 +440,8 @@ def correct(
             "다른 사람이 이 응답을 먼저 정정했습니다. 새로 고친 뒤 다시 정정하세요. "
             "입력한 내용은 화면에 남아 있습니다."
         )
-    answers: dict[str, Any] = {}
-    for key, q in cf.questions.items():
-        parsed = parse_answer(q, raw_answers.get(key), ctx)
-        if parsed.error:
-            problems[key] = parsed.error
-        elif parsed.value is not None:
-            answers[key] = parsed.value
+    answers, parse_errors = parse_all(cf, raw_answers, ctx)
+    problems.update(parse_errors)
     ev, missing, errors = submission_problems(cf, answers, {})
     problems.update(errors)
     if problems or missing:

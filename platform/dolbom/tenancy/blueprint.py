@@ -17,6 +17,7 @@ from dolbom.web.context import db
 
 def make_blueprint(host: PluginHost) -> Blueprint:
     """The tenant blueprint with every installed plugin's blueprint nested at /p/<name>/."""
+    from dolbom.forms.blueprint import assessments_blueprint, forms_blueprint
     from dolbom.tenancy import views
 
     bp = Blueprint("tenant", __name__, url_prefix="/<tenant>")
@@ -24,6 +25,8 @@ def make_blueprint(host: PluginHost) -> Blueprint:
     bp.url_defaults(add_tenant)
     bp.before_request(require_membership)
     bp.add_url_rule("/", "landing", views.landing)
+    bp.register_blueprint(assessments_blueprint())
+    bp.register_blueprint(forms_blueprint())
     for name, plugin in host.plugins.items():
         factory = plugin.blueprint
         if factory is not None:

@@ -47,7 +47,17 @@ def seoul(value: datetime | None) -> str:
     return value.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M")
 
 
+def seoul_time(value: datetime | None) -> str:
+    """Time of day with seconds, for "last saved" indicators."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(SEOUL).strftime("%H:%M:%S")
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(seoul_time)
     app.add_template_filter(role_label)
     app.add_template_filter(job_status)
     app.add_template_filter(job_kind)

@@ -8,6 +8,7 @@ from flask import g, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from dolbom.forms.queries import FILLERS
 from dolbom.identity.models import Role
 from dolbom.plugins.host import get_host
 from dolbom.tenancy.operations import tenant_context
@@ -36,6 +37,11 @@ def navigation(endpoint: str | None) -> list[Link]:
     membership = g.get("membership")
     if tenant is not None and membership is not None:
         links.append(Link(_("홈"), url_for("tenant.landing"), endpoint == "tenant.landing"))
+        area = (endpoint or "").split(".")[1] if (endpoint or "").count(".") >= 2 else ""
+        if membership.role in FILLERS:
+            links.append(Link(_("조사"), url_for("tenant.assessments.index"), area == "assessments"))
+        if membership.role == Role.CITY_ADMIN:
+            links.append(Link(_("조사 서식"), url_for("tenant.forms.index"), area == "forms"))
         ctx = tenant_context(tenant, membership.role, membership.user_id)
         for item in get_host().call("dolbom_navigation", g.enabled_plugins, ctx=ctx):
             if not item.roles or membership.role in item.roles:

@@ -7,22 +7,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from dolbom import db
 from dolbom.identity.models import Role
-from dolbom.tenancy.packs import load_pack, read_pack
-from tests.fixtures import PASSWORD, ROOT
+from tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def jeonju_like(make_tenant):  # type: ignore[no-untyped-def]
-    slug = make_tenant(name="전주시", region="전북특별자치도")
-    pack = read_pack(ROOT / "tenants" / "jeonju")
-    pack.slug = slug
-    with db.tenant_transaction(slug) as s:
-        load_pack(s, pack)
-    return slug
+def jeonju_like(pack_tenant):  # type: ignore[no-untyped-def]
+    return pack_tenant("jeonju")
 
 
 def sign_in(page: Page, email: str) -> None:

@@ -144,6 +144,22 @@ def make_tenant(settings: Settings) -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture
+def pack_tenant(make_tenant) -> Callable[..., str]:  # type: ignore[no-untyped-def]
+    """A new tenant with a shipped pack loaded (districts, profile, forms) under a unique slug."""
+    from dolbom.tenancy.packs import load_pack, read_pack
+
+    def factory(pack_slug: str = "jeonju") -> str:
+        pack = read_pack(ROOT / "tenants" / pack_slug)
+        slug = make_tenant(name=pack.name, region=pack.region)
+        pack.slug = slug
+        with db.tenant_transaction(slug) as s:
+            load_pack(s, pack)
+        return slug
+
+    return factory
+
+
+@pytest.fixture
 def make_user(settings: Settings) -> Iterator[Callable[..., str]]:
     ids: list[int] = []
 

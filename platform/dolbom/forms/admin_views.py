@@ -170,6 +170,7 @@ def edit(key: str):  # type: ignore[no-untyped-def]
         )
     lock = request.form.get("lock_version", "")
     op = request.form.get("op", "")
+    selection = editor.target_of(op, request.form)
     try:
         if op == "yaml":
             data, source = _yaml_edit(request.form.get("source", ""))

@@ -107,6 +107,22 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 # -- operations -----------------------------------------------------------------------------
 
 
+def target_of(op: str, values: Mapping[str, Any]) -> Selection:
+    """What an edit was aimed at, to show it again with its message when the edit is refused."""
+
+    def number(name: str) -> int:
+        raw = str(values.get(name, ""))
+        return int(raw) if raw.isdigit() else 0
+
+    if op.startswith("question_") and op != "question_add":
+        return Selection("question", number("section"), number("question"))
+    if op.startswith("section_") and op != "section_add":
+        return Selection("section", index=number("section"))
+    if op.startswith("score_") and op != "score_add":
+        return Selection("score", index=number("score"))
+    return Selection("yaml") if op == "yaml" else Selection("form")
+
+
 def apply(doc: Doc, op: str, values: Mapping[str, Any]) -> tuple[Doc, Selection]:
     """A new document with the edit applied, and what to select next."""
     doc = copy.deepcopy(doc)

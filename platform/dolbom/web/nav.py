@@ -39,7 +39,9 @@ def navigation(endpoint: str | None) -> list[Link]:
         links.append(Link(_("홈"), url_for("tenant.landing"), endpoint == "tenant.landing"))
         area = (endpoint or "").split(".")[1] if (endpoint or "").count(".") >= 2 else ""
         if membership.role in FILLERS:
-            links.append(Link(_("조사"), url_for("tenant.assessments.index"), area == "assessments"))
+            links.append(
+                Link(_("조사"), url_for("tenant.assessments.index"), area == "assessments")
+            )
         if membership.role == Role.CITY_ADMIN:
             links.append(Link(_("조사 서식"), url_for("tenant.forms.index"), area == "forms"))
         ctx = tenant_context(tenant, membership.role, membership.user_id)

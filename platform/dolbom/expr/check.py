@@ -151,7 +151,8 @@ class _Checker:
             types.append(t)
         if fn.name == "date":
             arg = node.args[0]
-            if not isinstance(arg, n.Literal):
+            # `date(null)` is a literal too, but not text: parse_date(None) was a TypeError.
+            if not isinstance(arg, n.Literal) or not isinstance(arg.value, str):
                 raise self.fail("date()에는 'YYYY-MM-DD' 형식의 글자를 직접 쓰세요", arg)
             try:
                 parse_date(arg.value)

@@ -197,9 +197,17 @@ def _binary(node: n.Binary) -> Fn:
             return None
         if isinstance(a, dt.date) or isinstance(b, dt.date):
             raise ExprError("날짜끼리는 더하거나 뺄 수 없습니다: days_between()을 쓰세요", node.pos)
+        # Text or a list times a number repeats it: a value of the wrong shape (an ANY name, data
+        # stored under an older definition) times a large number was a MemoryError.
+        if op == "*" and not (_is_number(a) and _is_number(b)):
+            raise ExprError("곱셈에는 숫자만 쓸 수 있습니다", node.pos)
         return arith(a, b)
 
     return calc
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float)
 
 
 def _call(node: n.Call) -> Fn:
@@ -208,7 +216,8 @@ def _call(node: n.Call) -> Fn:
         raise ExprError(f"'{node.func}'라는 함수가 없습니다", node.pos)
     impl = fn.impl
     if fn.takes_name:
-        target = node.args[0]
+        # compile_expr() is public and may get an unchecked `score()`: no IndexError then.
+        target = node.args[0] if node.args else None
         name = target.name if isinstance(target, n.Name) else ""
         return lambda env: impl(env, name)
     args = [compile_expr(a) for a in node.args]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dolbom.expr.errors import ExprError
 from dolbom.expr.types import ANY, BOOL, DATE, NUMBER, TEXT, Kind, Type
 
 if TYPE_CHECKING:
@@ -84,8 +85,14 @@ def _len(value: Any) -> int | None:
     return len(value)
 
 
+MAX_ROUND_DIGITS = 20
+
+
 def _round(value: float, digits: float | None = 0) -> float:
     digits = int(digits or 0)
+    # round(5, -10**9) computes 10**(10**9) on an int: minutes of CPU for one condition.
+    if not -MAX_ROUND_DIGITS <= digits <= MAX_ROUND_DIGITS:
+        raise ExprError(f"round()의 자릿수는 {-MAX_ROUND_DIGITS}~{MAX_ROUND_DIGITS}이어야 합니다")
     result = round(value, digits)
     return int(result) if digits == 0 else result
 
@@ -101,8 +108,6 @@ def _coalesce(*args: Any) -> Any:
 
 
 def parse_date(text: str) -> dt.date:
-    from dolbom.expr.errors import ExprError
-
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:

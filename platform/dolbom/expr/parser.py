@@ -20,6 +20,11 @@ from dolbom.expr.errors import ExprError
 from dolbom.expr.lexer import Token, tokenize
 
 MAX_DEPTH = 40
+# Nodes on the longest path from the root. `enter()` bounds nesting, but a chain such as
+# `1+1+1+…` is parsed in a loop into a left-deep tree whose depth the nesting count never sees;
+# check, compile and evaluate recurse once or twice per level, so a 2,000-character chain was a
+# RecursionError. The tree's depth is measured after parsing (without recursion) and bounded.
+MAX_TREE_DEPTH = 100
 _COMPARE = ("==", "!=", "<", "<=", ">", ">=")
 
 
@@ -28,7 +33,22 @@ def parse(source: str) -> n.Node:
         raise ExprError("식은 문자열이어야 합니다", 0, "")
     if not source.strip():
         raise ExprError("식이 비어 있습니다", 0, source)
-    return _Parser(source).parse()
+    node = _Parser(source).parse()
+    _check_tree_depth(node, source)
+    return node
+
+
+def _check_tree_depth(root: n.Node, source: str) -> None:
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            raise ExprError(
+                f"식이 너무 길게 이어져 있습니다 ({MAX_TREE_DEPTH}단계까지; 긴 덧셈은 sum(…)을 쓰세요)",
+                node.pos,
+                source,
+            )
+        stack.extend((child, depth + 1) for child in node.children())
 
 
 class _Parser:

@@ -78,6 +78,14 @@
     var wrapper = evt.target && evt.target.closest && evt.target.closest("[data-autosave]");
     var status = evt.detail && evt.detail.ctx && evt.detail.ctx.response && evt.detail.ctx.response.status;
     if (!wrapper || !status || status >= 500) { return; }
+    // An answered question leaves the "still missing" list shown after an early submit.
+    if (status < 400) {
+      var key = wrapper.getAttribute("data-autosave");
+      document.querySelectorAll('#submit-result a[data-focus="q-' + CSS.escape(key) + '"]').forEach(function (a) {
+        var item = a.closest("li");
+        if (item) { item.remove(); }
+      });
+    }
     var map = readPending();
     if (map[wrapper.getAttribute("data-autosave")]) {
       delete map[wrapper.getAttribute("data-autosave")];

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from dolbom.forms import editor, queries
 from dolbom.forms import operations as ops
 from dolbom.forms.definition import read_partial
-from dolbom.forms.fill import QState, input_value
+from dolbom.forms.fill import QState, input_value, make_ctx
 from dolbom.forms.models import Form, FormVersion
 from dolbom.identity.access import tenant_roles
 from dolbom.web.context import db
@@ -210,6 +210,14 @@ def _yaml_edit(text: str) -> tuple[dict[str, Any], str]:
     return data, text
 
 
+def _preview_ctx():  # type: ignore[no-untyped-def]
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    today = dt.datetime.now(ZoneInfo("Asia/Seoul")).date()
+    return make_ctx("preview", None, queries.dong_choices(db(), today))
+
+
 def _preview(definition: dict[str, Any]) -> list[tuple[Any, list[QState]]]:
     form, _problems = read_partial(definition)
     if form is None:
@@ -266,6 +274,7 @@ def _editor(
         posted=posted,
         yaml_text=yaml_text,
         preview=_preview(doc),
+        c=_preview_ctx(),
         types=editor.TYPES,
         levels_text=editor.score_levels_text,
     )

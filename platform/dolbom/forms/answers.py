@@ -16,6 +16,8 @@ from typing import Any
 
 from dolbom.forms.definition import Question
 
+_PLAIN_NUMBER = re.compile(r"[-+]?(\d{1,15}(\.\d{0,10})?|\.\d{1,10})")
+
 Raw = str | list[str] | dict[str, str] | list[dict[str, Any]] | None
 
 
@@ -83,9 +85,10 @@ def _text(q: Question, text: str, _ctx: Context) -> Parsed:
 def _number(q: Question, text: str, _ctx: Context) -> Parsed:
     cleaned = text.replace(",", "").replace(" ", "")
     try:
-        number = Decimal(cleaned)
-        if not number.is_finite() or len(cleaned) > 20:
+        # Plain decimals only: Decimal would also take "1e400000", a number of 400,000 digits.
+        if not _PLAIN_NUMBER.fullmatch(cleaned):
             raise InvalidOperation
+        number = Decimal(cleaned)
     except InvalidOperation:
         return Parsed(None, "숫자로 입력하세요" + (f" (단위: {q.unit})" if q.unit else ""))
     whole = number == number.to_integral_value()

@@ -63,6 +63,7 @@ class CompiledForm:
     scores: dict[str, CompiledScore] = field(default_factory=dict)
     questions: dict[str, Question] = field(default_factory=dict)
     section_of: dict[str, str] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)  # derived per-version things (widgets)
 
 
 def compile_form(form: FormDef) -> CompiledForm:
@@ -92,7 +93,7 @@ def compile_form(form: FormDef) -> CompiledForm:
 
     # Scores first: conditions may use them. Each sees the questions and the scores before it.
     for i, score in enumerate(form.scores):
-        path: PathT = ("scores", i)
+        path: PathT = ("scores", score.pos if score.pos >= 0 else i)
         if not score.expr:
             continue  # already reported as missing
         compiled = compile_at(score.expr, (*path, "expr"), Catalogue(dict(names)), None, None)
@@ -124,6 +125,7 @@ def compile_form(form: FormDef) -> CompiledForm:
     catalogue = Catalogue(names)
     position = 0
     for si, section in enumerate(form.sections):
+        si = section.pos if section.pos >= 0 else si
         if section.show_if:
             cond = compile_at(
                 section.show_if, ("sections", si, "show_if"), catalogue, None, Kind.BOOL
@@ -132,7 +134,7 @@ def compile_form(form: FormDef) -> CompiledForm:
                 _looks_back(cf, cond, position, ("sections", si, "show_if"), None, problems, "섹션")
                 cf.section_show[section.key] = cond
         for qj, q in enumerate(section.questions):
-            path = ("sections", si, "questions", qj)
+            path = ("sections", si, "questions", q.pos if q.pos >= 0 else qj)
             if q.show_if:
                 cond = compile_at(q.show_if, (*path, "show_if"), catalogue, q.key, Kind.BOOL)
                 if cond is not None:

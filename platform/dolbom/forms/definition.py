@@ -7,8 +7,9 @@ document again. Expressions (conditions, validation rules, scores) are checked b
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 TYPES = {
@@ -94,6 +95,9 @@ class Question:
     max_rows: int = 50
     item_label: str | None = None
     validate: tuple[Rule, ...] = ()
+    # Where it stood in the document. Items that could not be read are left out of a partial
+    # definition, so counting positions in it would point messages at the wrong question.
+    pos: int = field(default=-1, compare=False, repr=False)
 
     @property
     def scored(self) -> bool:
@@ -117,6 +121,7 @@ class Section:
     help: str | None = None
     show_if: str | None = None
     questions: tuple[Question, ...] = ()
+    pos: int = field(default=-1, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,7 @@ class Score:
     expr: str
     levels: tuple[Level, ...] = ()
     help: str | None = None
+    pos: int = field(default=-1, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -217,6 +223,9 @@ class _Reader:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.bad((*path, key), f"숫자여야 합니다 ('{value}')")
+            return None
+        if not math.isfinite(value) or abs(value) > 1e15:
+            self.bad((*path, key), f"쓸 수 없는 숫자입니다 ('{value}')")
             return None
         return value
 
@@ -310,6 +319,7 @@ def _read_section(r: _Reader, data: Any, path: PathT) -> Section | None:
             questions.append(q)
     r.question = None
     return Section(
+        pos=int(path[-1]),
         key=r.key(d, path),
         title=r.text(d, "title", path, required=True, max_length=200) or "",
         help=r.text(d, "help", path, max_length=2000),
@@ -415,7 +425,7 @@ def _read_question(r: _Reader, data: Any, path: PathT, in_group: bool = False) -
         if rule and message:
             rules.append(Rule(rule, message))
     q["validate"] = tuple(rules)
-    return Question(**q)
+    return Question(**q, pos=int(path[-1]))
 
 
 _ONLY_FOR = {
@@ -562,6 +572,7 @@ def _read_score(r: _Reader, data: Any, path: PathT) -> Score | None:
     if len(codes) != len(set(codes)):
         r.bad((*path, "levels"), "단계 코드가 중복됩니다")
     return Score(
+        pos=int(path[-1]),
         key=r.key(d, path),
         label=r.text(d, "label", path, required=True, max_length=200) or "",
         expr=r.text(d, "expr", path, required=True, max_length=2000) or "",
@@ -585,16 +596,16 @@ def _check_keys(r: _Reader, form: FormDef) -> None:
         else:
             seen[key] = path
 
-    for i, s in enumerate(form.sections):
-        claim(s.key, ("sections", i, "key"), None)
-        for j, q in enumerate(s.questions):
+    for s in form.sections:
+        claim(s.key, ("sections", s.pos, "key"), None)
+        for q in s.questions:
             total += 1
-            path = ("sections", i, "questions", j)
+            path = ("sections", s.pos, "questions", q.pos)
             claim(q.key, (*path, "key"), q.key)
             for k, item in enumerate(q.items):
                 claim(f"{q.key}.{item.key}", (*path, "items", k, "key"), q.key)
-    for i, score in enumerate(form.scores):
-        claim(score.key, ("scores", i, "key"), None)
+    for score in form.scores:
+        claim(score.key, ("scores", score.pos, "key"), None)
     if total > MAX_QUESTIONS:
         r.problems.append(Problem(("sections",), f"문항은 {MAX_QUESTIONS}개까지입니다 ({total}개)"))
 

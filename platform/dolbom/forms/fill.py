@@ -5,7 +5,7 @@ raw input for one question from a submitted form."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,3 +186,37 @@ def choices_of(q: Question) -> list[tuple[str, str]]:
 
 def numbering(cf: CompiledForm) -> dict[str, int]:
     return {q.key: i for i, q in enumerate(cf.form.questions(), start=1)}
+
+
+@dataclass
+class Ctx:
+    """What the question templates need besides the question: the mode, where answers go,
+    the dong list, the widget cache and the few interface strings (translated once)."""
+
+    mode: str  # "fill", "plain" or "preview"
+    answer_url: str  # ends with "/answer/": the question key is appended
+    dongs: Sequence[Any]
+    widgets: Any
+    t: dict[str, str]
+
+    def url(self, key: str) -> str:
+        return self.answer_url + key
+
+
+def make_ctx(mode: str, cf: CompiledForm | None, dongs: Sequence[Any], answer_url: str = "") -> Ctx:
+    from flask_babel import gettext as _
+
+    from dolbom.forms.widgets import Widgets, widgets_for
+
+    t = {
+        "required": _("필수"),
+        "dong": _("행정동 선택"),
+        "item": _("항목"),
+        "add": _("추가"),
+        "remove": _("삭제"),
+        "clear": _("선택 지우기"),
+        "condition": _("조건"),
+        "required_missing": _("필수 문항입니다"),
+    }
+    widgets = widgets_for(cf) if cf is not None else Widgets()
+    return Ctx(mode, answer_url, dongs, widgets, t)

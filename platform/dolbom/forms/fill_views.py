@@ -16,7 +16,7 @@ from dolbom.forms import operations as ops
 from dolbom.forms import queries
 from dolbom.forms.answers import Context
 from dolbom.forms.evaluate import evaluate
-from dolbom.forms.fill import build_page, raw_answers, raw_from_form
+from dolbom.forms.fill import build_page, make_ctx, raw_answers, raw_from_form
 from dolbom.forms.models import FormResponse
 from dolbom.identity.access import tenant_roles
 from dolbom.web.context import db
@@ -49,6 +49,11 @@ def _log(response: FormResponse, action: str, detail: str | None = None) -> None
         action=action,
         detail=detail,
     )
+
+
+def answer_ctx(response: FormResponse, cf, dongs):  # type: ignore[no-untyped-def]
+    base = url_for("tenant.assessments.answer", response_id=response.id, key="_")[:-1]
+    return make_ctx("fill", cf, dongs, base)
 
 
 def _response_or_404(response_id: int) -> FormResponse:
@@ -139,7 +144,7 @@ def show(response_id: int):  # type: ignore[no-untyped-def]
         response=response,
         page=page,
         dongs=dongs,
-        dong_choices=queries.dong_choices(session, today()),
+        c=answer_ctx(response, cf, queries.dong_choices(session, today())),
     )
 
 
@@ -197,9 +202,14 @@ def answer(response_id: int, key: str):  # type: ignore[no-untyped-def]
         changed_questions=changed_questions,
         changed_sections=changed_sections,
         rerender=bool(rerender),
-        dong_choices=queries.dong_choices(session, today())
-        if rerender or changed_questions or changed_sections
-        else [],
+        # The dong list is only needed when questions are drawn again.
+        c=answer_ctx(
+            response,
+            cf,
+            queries.dong_choices(session, today())
+            if rerender or changed_questions or changed_sections
+            else [],
+        ),
         add_row=bool(request.form.get("_add_row")),
     )
     return body, (422 if saved.error else 200)
@@ -277,7 +287,7 @@ def correct(response_id: int):  # type: ignore[no-untyped-def]
         return render_template(
             "forms/correct.html", response=response, page=page, reason="",
             lock_version=response.lock_version, errors={}, conflict=None,
-            dong_choices=queries.dong_choices(session, today()),
+            c=make_ctx("plain", cf, queries.dong_choices(session, today())),
         )  # fmt: skip
     raw = raw_answers(cf, request.form)
     reason = request.form.get("reason", "")
@@ -303,7 +313,7 @@ def correct(response_id: int):  # type: ignore[no-untyped-def]
             "forms/correct.html", response=response, page=page, reason=reason,
             lock_version=lock, errors=errors,
             conflict=None if isinstance(exc, ops.Incomplete) else str(exc),
-            dong_choices=queries.dong_choices(session, today()),
+            c=make_ctx("plain", cf, queries.dong_choices(session, today())),
         ), (409 if isinstance(exc, ops.Conflict) else 422)  # fmt: skip
     _log(locked, "edit", f"correct:{len(changed)}")
     session.commit()

@@ -21,7 +21,15 @@ class YamlProblem(ValueError):
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML that keeps dates as text: we parse them ourselves with messages of our own."""
+    """Safe YAML that keeps dates as text (we parse them with messages of our own) and refuses
+    aliases: a definition never needs them, and nested aliases expand exponentially (a few
+    hundred bytes can take minutes to load)."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise YamlProblem(event.start_mark.line + 1, "별칭(*)과 앵커(&)는 쓸 수 없습니다")
+        return super().compose_node(parent, index)
 
 
 # Dates stay text, and only true/false are booleans (YAML 1.2): an option valued `yes` or `no`
@@ -44,6 +52,8 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
     try:
         try:
             node = loader.get_single_node()
+        except RecursionError as exc:
+            raise YamlProblem(None, "YAML이 너무 깊게 중첩되어 있습니다") from exc
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or str(exc)
@@ -74,6 +84,8 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
 
         try:
             return build(node, ()), lines
+        except RecursionError as exc:
+            raise YamlProblem(None, "YAML이 너무 깊게 중첩되어 있습니다") from exc
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise YamlProblem(mark.line + 1 if mark else None, f"YAML 형식 오류: {exc}") from exc

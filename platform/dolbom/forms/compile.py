@@ -63,7 +63,7 @@ class CompiledForm:
     scores: dict[str, CompiledScore] = field(default_factory=dict)
     questions: dict[str, Question] = field(default_factory=dict)
     section_of: dict[str, str] = field(default_factory=dict)
-    cache: dict[str, Any] = field(default_factory=dict)  # derived per-version things (widgets)
+    cache: dict[Any, Any] = field(default_factory=dict)  # derived per-version things (widgets)
 
 
 def compile_form(form: FormDef) -> CompiledForm:

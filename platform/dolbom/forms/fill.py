@@ -56,6 +56,7 @@ class SState:
 class Page:
     sections: list[SState]
     evaluation: Evaluation
+    scores: tuple[Any, ...] = ()  # the form's score definitions (key, label, levels)
 
     def questions(self) -> list[QState]:
         return [q for s in self.sections for q in s.questions]
@@ -131,7 +132,7 @@ def build_page(
                 states,
             )
         )
-    return Page(sections, evaluation)
+    return Page(sections, evaluation, cf.form.scores)
 
 
 def _shape(q: Question, raw: Any) -> Any:
@@ -204,6 +205,7 @@ class Ctx:
 
 
 def make_ctx(mode: str, cf: CompiledForm | None, dongs: Sequence[Any], answer_url: str = "") -> Ctx:
+    from flask_babel import get_locale
     from flask_babel import gettext as _
 
     from dolbom.forms.widgets import Widgets, widgets_for
@@ -218,5 +220,5 @@ def make_ctx(mode: str, cf: CompiledForm | None, dongs: Sequence[Any], answer_ur
         "condition": _("조건"),
         "required_missing": _("필수 문항입니다"),
     }
-    widgets = widgets_for(cf) if cf is not None else Widgets()
+    widgets = widgets_for(cf, str(get_locale())) if cf is not None else Widgets()
     return Ctx(mode, answer_url, dongs, widgets, t)

@@ -56,6 +56,14 @@ def answer_ctx(response: FormResponse, cf, dongs):  # type: ignore[no-untyped-de
     return make_ctx("fill", cf, dongs, base)
 
 
+def _dong_names(session, response: FormResponse, choices) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The response's dong name from today's list, or from the table for a dong since merged."""
+    names = {d.code: d.name for d in choices}
+    if response.dong_code and response.dong_code not in names:
+        names.update(queries.dong_names(session, {response.dong_code}))
+    return names
+
+
 def _response_or_404(response_id: int) -> FormResponse:
     response = queries.response_in_scope(db(), scope(), response_id)
     if response is None:
@@ -127,7 +135,8 @@ def show(response_id: int):  # type: ignore[no-untyped-def]
     ev = evaluate(cf, response.answers)
     page = build_page(cf, response.answers, response.pending, ev)
     _log(response, "view")
-    dongs = queries.dong_names(session, {response.dong_code} if response.dong_code else set())
+    choices = queries.dong_choices(session, today())
+    dongs = _dong_names(session, response, choices)
     session.commit()
     if response.status == "complete":
         return render_template(
@@ -144,7 +153,7 @@ def show(response_id: int):  # type: ignore[no-untyped-def]
         response=response,
         page=page,
         dongs=dongs,
-        c=answer_ctx(response, cf, queries.dong_choices(session, today())),
+        c=answer_ctx(response, cf, choices),
     )
 
 

@@ -55,9 +55,11 @@ class FormVersion(TenantBase):
     form_id: Mapped[int] = mapped_column(sa.ForeignKey("form.id"), index=True)
     number: Mapped[int | None] = mapped_column()  # None: the draft
     title: Mapped[str] = mapped_column(sa.String(200))
-    definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # Deferred: pages read the compiled form from the per-process cache; the document itself
+    # (tens of KB for a large form) is loaded only when that cache has no entry.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONB, deferred=True)
     # The YAML text as imported, exported verbatim while the definition is unchanged since.
-    source: Mapped[str | None] = mapped_column(sa.Text)
+    source: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
     checksum: Mapped[str] = mapped_column(sa.String(64))
     valid: Mapped[bool] = mapped_column(default=True)  # drafts may hold errors; published never
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)

@@ -276,3 +276,21 @@ def test_the_typed_api(signed_in, jeonju):
         assert [v.id for v in api.responses_for_case(s, 77)] == [rid]
         with pytest.raises(ops.FormsError):
             api.attach_to_case(s, rid, 78)
+
+
+def test_missing_pack_forms_are_added_once_and_existing_ones_left_alone(make_tenant):
+    pack = read_pack(ROOT / "tenants" / "daejeon")
+    slug = make_tenant()
+    with db.tenant_transaction(slug) as s:
+        ops.import_form(
+            s,
+            KFRAIL.replace("K-FRAIL 노쇠 선별", "우리 시 K-FRAIL"),
+            user_id=None,
+            publish_now=True,
+        )
+    with db.tenant_transaction(slug) as s:
+        added = ops.add_missing_forms(s, pack.forms)
+    assert sorted(added) == ["adl", "daejeon_needs", "housing_safety", "iadl"]
+    with db.tenant_transaction(slug) as s:
+        assert ops.add_missing_forms(s, pack.forms) == []
+        assert s.scalar(sa.select(Form.title).where(Form.key == "kfrail")) == "우리 시 K-FRAIL"

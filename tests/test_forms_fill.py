@@ -276,3 +276,14 @@ def test_answers_are_shown_as_text_not_markup(signed_in, jeonju):
     page = worker.client.get(f"/{jeonju}/assessments/{rid}").text
     assert hostile not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_the_filling_screen_speaks_english_when_asked(signed_in, jeonju):
+    worker = Filler(signed_in("coordinator", jeonju), jeonju)
+    rid = worker.start(form="kfrail")
+    page = worker.client.get(f"/{jeonju}/assessments/{rid}").text
+    assert "자동 저장" in page and ">예</label>" in page
+    worker.client.post("/lang", data={"csrf_token": worker.token, "lang": "en", "next": "/"})
+    page = worker.client.get(f"/{jeonju}/assessments/{rid}").text
+    assert "Saved automatically" in page and ">Yes</label>" in page
+    assert "지난 4주 동안 피곤하다고" in page  # the city's own questions stay as written

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dolbom.config import ROOT
-from dolbom.db import get_engine
+from dolbom.db import get_engine, tenant_transaction
+from dolbom.forms.operations import add_missing_forms
 from dolbom.identity.models import Membership, Role, User
 from dolbom.identity.operations import create_user
 from dolbom.tenancy.models import Tenant
@@ -37,10 +38,14 @@ def seed() -> list[str]:
     with Session(get_engine()) as s:
         existing = set(s.scalars(sa.select(Tenant.slug)))
     for slug in TENANTS:
+        pack = read_pack(ROOT / "tenants" / slug)
         if slug not in existing:
-            pack = read_pack(ROOT / "tenants" / slug)
             create_tenant(slug, pack.name, region=pack.region, pack=pack)
             created.append(f"tenant {slug}")
+        else:
+            # An instance made before a form joined the pack gets it, published, on next start.
+            with tenant_transaction(slug) as s:
+                created += [f"form {slug}/{k}" for k in add_missing_forms(s, pack.forms)]
     with Session(get_engine()) as s, s.begin():
         tenants = {t.slug: t for t in s.scalars(sa.select(Tenant))}
         users = {u.email: u for u in s.scalars(sa.select(User))}

@@ -134,6 +134,19 @@ def import_form(
     return draft
 
 
+def add_missing_forms(session: Session, files: list[tuple[str, str]]) -> list[str]:
+    """Import and publish the pack forms whose key the tenant does not have yet; forms it has
+    are left alone (the city may have its own versions by now). Returns the keys added."""
+    have = set(session.scalars(sa.select(Form.key)))
+    added = []
+    for file, text in files:
+        cf, _data = parse_yaml(text, file)
+        if cf.form.key not in have:
+            import_form(session, text, user_id=None, file=file, publish_now=True)
+            added.append(cf.form.key)
+    return added
+
+
 def _draft_of(session: Session, form: Form) -> FormVersion | None:
     return session.scalar(
         sa.select(FormVersion).where(FormVersion.form_id == form.id, FormVersion.number.is_(None))

@@ -217,3 +217,19 @@ def test_admin_publishes_version_two_and_version_one_response_stays(
     )
     expect(page.get_by_test_id("score-kfrail")).to_contain_text("3")
     shot(page, "version-one-response")
+
+
+def test_keyboard_only_on_a_tablet(page: Page, jeonju, make_user, shot):  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 768, "height": 1024})
+    sign_in(page, make_user("coordinator", jeonju))
+    rid = start(page, jeonju, "K-FRAIL 노쇠 선별")
+    page.locator("#f-kf_fatigue-always").focus()
+    with saved(page, "kf_fatigue"):
+        page.keyboard.press("ArrowDown")  # moves the choice to 대부분
+    with saved(page, "kf_resistance"):
+        page.keyboard.press("Tab")  # into the next question's radio group
+        page.keyboard.press("Space")
+    with saved(page, "kf_resistance"):
+        page.keyboard.press("ArrowRight")  # 예 → 아니오
+    shot(page, "tablet")
+    assert answers(jeonju, rid) == {"kf_fatigue": "mostly", "kf_resistance": False}

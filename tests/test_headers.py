@@ -29,6 +29,9 @@ def urls(app, slug: str) -> list[str]:  # type: ignore[no-untyped-def]
         "plugin": "testplugin",
         "job_id": "t__x__export__y",
         "filename": "css/app.css",
+        "response_id": 1,
+        "key": "kfrail",
+        "number": 1,
     }
     result = []
     for rule in app.url_map.iter_rules():

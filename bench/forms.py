@@ -15,6 +15,7 @@ from bench.report import Figure, line, median, say
 from dolbom import db
 from dolbom.config import ROOT, Settings
 from dolbom.forms import operations as ops
+from dolbom.forms import responses as rs
 from dolbom.forms import yamlio
 from dolbom.forms.answers import Context
 from dolbom.forms.fill import raw_answers
@@ -105,7 +106,7 @@ def _prepare() -> tuple[int, int]:
         version = ops.import_form(s, yamlio.dump(definition()), user_id=None, publish_now=True)
         form = s.scalar(sa.select(Form).where(Form.id == version.form_id))
         assert form is not None
-        response = ops.start_response(s, form, user_id=1, dong_code="pyeonghwa1")
+        response = rs.start_response(s, form, user_id=1, dong_code="pyeonghwa1")
         response_id = response.id
     with db.shared_session() as s, s.begin():
         user = User(email=EMAIL, name="벤치 담당", password_hash=hash_password(PASSWORD))
@@ -152,13 +153,13 @@ def run() -> list[Figure]:
     with db.tenant_session(SLUG) as s:
         response = s.get(FormResponse, response_id)
         assert response is not None
-        cf = ops.compiled(response.version, SLUG)
+        cf = rs.compiled(response.version, SLUG)
     raw = raw_answers(cf, submission())
     ctx = Context(dt.date(2026, 11, 23), {"pyeonghwa1"})
 
     def validate() -> None:
-        answers, errors = ops.parse_all(cf, raw, ctx)
-        _ev, missing, rule_errors = ops.submission_problems(cf, answers, {})
+        answers, errors = rs.parse_all(cf, raw, ctx)
+        _ev, missing, rule_errors = rs.submission_problems(cf, answers, {})
         assert not errors and not missing and not rule_errors, (errors, missing, rule_errors)
 
     check = _timed(validate, RUNS * 3)

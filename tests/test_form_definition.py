@@ -14,16 +14,11 @@ import pytest
 
 from dolbom.forms import yamlio
 from dolbom.forms.compile import compile_form, load_definition
-from dolbom.forms.definition import (
-    DefinitionError,
-    FormDef,
-    Problem,
-    read_definition,
-    read_partial,
-    to_data,
-)
+from dolbom.forms.definition import DefinitionError, FormDef, Problem
 from dolbom.forms.instruments import instrument_names, instrument_path
 from dolbom.forms.operations import DefinitionProblems, check_definition, checksum, parse_yaml
+from dolbom.forms.reader import read_definition, read_partial
+from dolbom.forms.writer import to_data
 
 ROOT = Path(__file__).resolve().parents[1]
 HANGUL = re.compile(r"[가-힣]")

@@ -10,11 +10,11 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from dolbom.forms import editor, queries
+from dolbom.forms import editor, panel, queries
 from dolbom.forms import operations as ops
-from dolbom.forms.definition import read_partial
 from dolbom.forms.fill import QState, input_value, make_ctx
 from dolbom.forms.models import Form, FormVersion
+from dolbom.forms.reader import read_partial
 from dolbom.identity.access import tenant_roles
 from dolbom.web.context import db
 
@@ -182,7 +182,7 @@ def edit(key: str):  # type: ignore[no-untyped-def]
             session, form, data, user_id=g.membership.user_id,
             lock_version=int(lock) if lock.isdigit() else -1, source=source,
         )  # fmt: skip
-    except editor.EditError as exc:
+    except panel.EditError as exc:
         session.rollback()
         return _editor(form, draft, selection, error=exc, posted=request.form), 422
     except ops.Conflict as exc:
@@ -197,14 +197,14 @@ def _yaml_edit(text: str) -> tuple[dict[str, Any], str]:
     from dolbom.forms import yamlio
 
     if len(text) > MAX_YAML:
-        raise editor.EditError("source", _("YAML이 너무 큽니다 (400 KB까지)"))
+        raise panel.EditError("source", _("YAML이 너무 큽니다 (400 KB까지)"))
     try:
         data, _lines = yamlio.load(text)
     except yamlio.YamlProblem as exc:
         where = f"{exc.line}번째 줄: " if exc.line else ""
-        raise editor.EditError("source", where + exc.message) from exc
+        raise panel.EditError("source", where + exc.message) from exc
     if not isinstance(data, dict):
-        raise editor.EditError(
+        raise panel.EditError(
             "source", _("최상위는 key, title, sections가 있는 키: 값 형식이어야 합니다")
         )
     return data, text
@@ -232,21 +232,19 @@ def _editor(
     draft: FormVersion,
     selection: editor.Selection,
     *,
-    error: editor.EditError | None = None,
+    error: panel.EditError | None = None,
     conflict: str | None = None,
     posted: Any = None,
 ):  # type: ignore[no-untyped-def]
     problems = ops.check_definition(draft.definition)
-    pm = editor.locate(problems)
+    pm = panel.locate(problems)
     doc = draft.definition
     sections = doc.get("sections") if isinstance(doc.get("sections"), list) else []
     scores = doc.get("scores") if isinstance(doc.get("scores"), list) else []
     selected: dict[str, Any] = {}
     if selection.kind == "question":
         try:
-            selected = editor.panel_values(
-                sections[selection.section]["questions"][selection.index]
-            )
+            selected = panel.panel_values(sections[selection.section]["questions"][selection.index])
         except (IndexError, KeyError, TypeError):
             selection = editor.Selection("form")
     elif (selection.kind == "section" and selection.index >= len(sections)) or (
@@ -276,7 +274,7 @@ def _editor(
         preview=_preview(doc),
         c=_preview_ctx(),
         types=editor.TYPES,
-        levels_text=editor.score_levels_text,
+        levels_text=panel.score_levels_text,
     )
 
 

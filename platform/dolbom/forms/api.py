@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dolbom.forms import operations as ops
+from dolbom.forms import responses as rs
 from dolbom.forms.answers import runtime
 from dolbom.forms.definition import Question
 from dolbom.forms.evaluate import evaluate
@@ -113,7 +114,7 @@ class ResponseView:
 
 
 def _view(response: FormResponse, cache_key: str) -> ResponseView:
-    cf = ops.compiled(response.version, cache_key)
+    cf = rs.compiled(response.version, cache_key)
     ev = evaluate(cf, response.answers)
     shown = {k: v for k, v in response.answers.items() if k in ev.visible}
     return ResponseView(
@@ -151,7 +152,7 @@ def start_for_case(
     form = session.scalar(sa.select(Form).where(Form.key == form_key))
     if form is None:
         raise ops.FormsError(f"'{form_key}' 서식이 없습니다")
-    response = ops.start_response(session, form, user_id=user_id, dong_code=dong_code)
+    response = rs.start_response(session, form, user_id=user_id, dong_code=dong_code)
     response.case_id = case_id
     session.flush()
     return response.id

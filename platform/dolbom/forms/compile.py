@@ -18,8 +18,8 @@ from dolbom.forms.definition import (
     Problem,
     Question,
     Score,
-    read_partial,
 )
+from dolbom.forms.reader import read_partial
 
 _KIND = {
     "text": Kind.TEXT,

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from dolbom.audit.access import log_access
 from dolbom.forms import operations as ops
 from dolbom.forms import queries
+from dolbom.forms import responses as rs
 from dolbom.forms.answers import Context
 from dolbom.forms.evaluate import evaluate
 from dolbom.forms.fill import build_page, make_ctx, raw_answers, raw_from_form
@@ -113,7 +114,7 @@ def start():  # type: ignore[no-untyped-def]
         ):
             errors["dong"] = _("담당 행정동의 대상자만 조사할 수 있습니다")
         if not errors and form is not None:
-            response = ops.start_response(
+            response = rs.start_response(
                 session, form, user_id=g.membership.user_id, dong_code=values["dong"]
             )
             _log(response, "create")
@@ -131,7 +132,7 @@ def start():  # type: ignore[no-untyped-def]
 def show(response_id: int):  # type: ignore[no-untyped-def]
     session = db()
     response = _response_or_404(response_id)
-    cf = ops.compiled(response.version, g.tenant.slug)
+    cf = rs.compiled(response.version, g.tenant.slug)
     ev = evaluate(cf, response.answers)
     page = build_page(cf, response.answers, response.pending, ev)
     _log(response, "view")
@@ -165,12 +166,12 @@ def answer(response_id: int, key: str):  # type: ignore[no-untyped-def]
     session = db()
     if queries.response_in_scope(session, scope(), response_id) is None:
         abort(404)
-    response = ops.lock_response(session, response_id)
+    response = rs.lock_response(session, response_id)
     if response is None:
         abort(404)
     if response.status != "draft":
         return render_template("forms/_stale.html", key=key), 409
-    cf = ops.compiled(response.version, g.tenant.slug)
+    cf = rs.compiled(response.version, g.tenant.slug)
     q = cf.questions.get(key)
     if q is None:
         abort(404)
@@ -182,7 +183,7 @@ def answer(response_id: int, key: str):  # type: ignore[no-untyped-def]
         remove = request.form.get("_remove_row", "")
         if q.type == "group" and remove.isdigit() and isinstance(raw, list):
             raw = [row for i, row in enumerate(raw) if i != int(remove)]
-    saved = ops.save_answer(
+    saved = rs.save_answer(
         session, response, cf, key, raw, user_id=g.membership.user_id, ctx=context()
     )
     _log(response, "edit", f"answer:{key}")
@@ -229,12 +230,12 @@ def submit(response_id: int):  # type: ignore[no-untyped-def]
     session = db()
     if queries.response_in_scope(session, scope(), response_id) is None:
         abort(404)
-    response = ops.lock_response(session, response_id)
+    response = rs.lock_response(session, response_id)
     if response is None:
         abort(404)
-    cf = ops.compiled(response.version, g.tenant.slug)
+    cf = rs.compiled(response.version, g.tenant.slug)
     try:
-        ops.submit(session, response, cf, user_id=g.membership.user_id)
+        rs.submit(session, response, cf, user_id=g.membership.user_id)
     except ops.Incomplete as exc:
         session.rollback()
         return render_template(
@@ -264,7 +265,7 @@ def _go(url: str) -> Response:
 def print_view(response_id: int):  # type: ignore[no-untyped-def]
     session = db()
     response = _response_or_404(response_id)
-    cf = ops.compiled(response.version, g.tenant.slug)
+    cf = rs.compiled(response.version, g.tenant.slug)
     ev = evaluate(cf, response.answers)
     _log(response, "print")
     dongs = queries.dong_names(session, {response.dong_code} if response.dong_code else set())
@@ -287,7 +288,7 @@ def correct(response_id: int):  # type: ignore[no-untyped-def]
     response = _response_or_404(response_id)
     if response.status != "complete":
         return redirect(url_for("tenant.assessments.show", response_id=response_id), 303)
-    cf = ops.compiled(response.version, g.tenant.slug)
+    cf = rs.compiled(response.version, g.tenant.slug)
     if request.method == "GET":
         _log(response, "view", "correct")
         session.commit()
@@ -301,10 +302,10 @@ def correct(response_id: int):  # type: ignore[no-untyped-def]
     raw = raw_answers(cf, request.form)
     reason = request.form.get("reason", "")
     lock = request.form.get("lock_version", "")
-    locked = ops.lock_response(session, response_id)
+    locked = rs.lock_response(session, response_id)
     assert locked is not None
     try:
-        changed = ops.correct(
+        changed = rs.correct(
             session, locked, cf, raw, reason=reason,
             lock_version=int(lock) if lock.isdigit() else -1,
             user_id=g.membership.user_id, ctx=context(),
@@ -315,7 +316,7 @@ def correct(response_id: int):  # type: ignore[no-untyped-def]
         missing = set(exc.missing) if isinstance(exc, ops.Incomplete) else set()
         for key in missing:
             errors.setdefault(key, _("필수 문항입니다"))
-        parsed, _errors = ops.parse_all(cf, raw, context())
+        parsed, _errors = rs.parse_all(cf, raw, context())
         ev = evaluate(cf, parsed)
         page = build_page(cf, parsed, {}, ev, errors=errors, missing=missing, raw=raw)
         return render_template(

@@ -146,6 +146,22 @@ def test_worker_fills_jeonju_questionnaire_through_stage_two(page: Page, jeonju,
     assert stored["care_adl"]["bathing"] == "partial"
     assert stored["medicines"] == [{"name": "아스피린 100mg"}]
 
+    # A correction: conditions follow what is typed there too, and a reason is required.
+    page.get_by_role("link", name="정정").click()
+    stage2 = page.locator("#sec-stage2_medical")
+    expect(stage2).to_be_visible()
+    with page.expect_response(lambda r: r.url.endswith("/correct/check")):
+        page.locator("#q-household").get_by_text("부부만 삶", exact=True).click()
+    with page.expect_response(lambda r: r.url.endswith("/correct/check")):
+        page.locator("#f-illness_count").fill("1")
+        page.locator("#f-illness_count").press("Tab")
+    expect(stage2).to_be_hidden()
+    page.get_by_label("정정 사유").fill("가구 형태를 잘못 적음")
+    page.get_by_role("button", name="정정 저장").click()
+    expect(page.get_by_test_id("revision")).to_contain_text("가구 형태를 잘못 적음")
+    expect(page.get_by_test_id("score-risk_points")).to_contain_text("저위험")
+    assert answers(jeonju, rid)["household"] == "couple"
+
 
 def test_answers_typed_while_offline_are_saved_when_the_connection_returns(
     page: Page, jeonju, make_user

@@ -287,3 +287,19 @@ def test_the_filling_screen_speaks_english_when_asked(signed_in, jeonju):
     page = worker.client.get(f"/{jeonju}/assessments/{rid}").text
     assert "Saved automatically" in page and ">Yes</label>" in page
     assert "지난 4주 동안 피곤하다고" in page  # the city's own questions stay as written
+
+
+def test_conditions_follow_what_is_typed_in_a_correction(signed_in, jeonju):
+    worker = Filler(signed_in("coordinator", jeonju), jeonju)
+    rid = worker.start()
+    fill_stage_one(worker, rid)
+    assert worker.submit(rid).status_code == 204
+    url = f"/{jeonju}/assessments/{rid}/correct/check"
+    headers = {**HX, "X-CSRFToken": worker.token}
+    r = worker.client.post(url, data=STAGE1_NO_FLAGS, headers=headers)
+    hidden = re.search(r'data-hidden-sections="([^"]*)"', r.text)
+    assert r.status_code == 200 and hidden and "stage2_medical" in hidden.group(1).split()
+    r = worker.client.post(url, data={**STAGE1_NO_FLAGS, "household": "alone"}, headers=headers)
+    hidden = re.search(r'data-hidden-sections="([^"]*)"', r.text)
+    assert hidden and "stage2_medical" not in hidden.group(1).split()
+    assert "alone" not in r.text  # keys of what to hide, never the answers

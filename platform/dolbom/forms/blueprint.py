@@ -19,6 +19,9 @@ def assessments_blueprint() -> Blueprint:
     bp.add_url_rule("/<int:response_id>/submit", "submit", v.submit, methods=["POST"])
     bp.add_url_rule("/<int:response_id>/print", "print", v.print_view)
     bp.add_url_rule("/<int:response_id>/correct", "correct", v.correct, methods=["GET", "POST"])
+    bp.add_url_rule(
+        "/<int:response_id>/correct/check", "correct_check", v.correct_check, methods=["POST"]
+    )
     return bp
 
 

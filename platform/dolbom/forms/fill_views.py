@@ -329,3 +329,19 @@ def correct(response_id: int):  # type: ignore[no-untyped-def]
     session.commit()
     flash(_("정정했습니다. 이전 값은 정정 이력에 남았습니다."), "ok")
     return redirect(url_for("tenant.assessments.show", response_id=response_id), 303)
+
+
+@fill_roles
+def correct_check(response_id: int):  # type: ignore[no-untyped-def]
+    """Which questions and sections the correction form should hide for what is typed now, so
+    conditions work there as they do while filling in. Returns keys only, nothing typed."""
+    response = _response_or_404(response_id)
+    cf = rs.compiled(response.version, g.tenant.slug)
+    answers, _errors = rs.parse_all(cf, raw_answers(cf, request.form), context())
+    ev = evaluate(cf, answers)
+    hidden_questions = sorted(set(cf.questions) - ev.visible)
+    return render_template(
+        "forms/_visibility.html",
+        questions=hidden_questions,
+        sections=sorted(ev.hidden_sections),
+    )

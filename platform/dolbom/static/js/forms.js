@@ -105,6 +105,22 @@
     if (Object.keys(map).length) { retryAll(); }
   }
 
+  // --- conditions in the correction form ---------------------------------------------------
+  // The server says which questions and sections the typed answers hide; only the `hidden`
+  // attributes change, so nothing typed is touched.
+  document.addEventListener("htmx:after:swap", function () {
+    var v = document.getElementById("correct-visibility");
+    if (!v || !v.hasAttribute("data-hidden-questions")) { return; }
+    var hiddenQ = (v.getAttribute("data-hidden-questions") || "").split(" ");
+    var hiddenS = (v.getAttribute("data-hidden-sections") || "").split(" ");
+    document.querySelectorAll(".correct-form .q[data-key]").forEach(function (q) {
+      q.hidden = hiddenQ.indexOf(q.getAttribute("data-key")) >= 0;
+    });
+    document.querySelectorAll(".correct-form .fill-section").forEach(function (sec) {
+      sec.hidden = hiddenS.indexOf(sec.id.replace(/^sec-/, "")) >= 0;
+    });
+  });
+
   // --- printing and jumping to a question ---------------------------------------------------
   document.addEventListener("click", function (evt) {
     var target = evt.target.closest && evt.target.closest("[data-action=print]");

@@ -303,3 +303,21 @@ def test_conditions_follow_what_is_typed_in_a_correction(signed_in, jeonju):
     hidden = re.search(r'data-hidden-sections="([^"]*)"', r.text)
     assert hidden and "stage2_medical" not in hidden.group(1).split()
     assert "alone" not in r.text  # keys of what to hide, never the answers
+
+
+def test_the_access_log_cannot_be_changed_or_emptied(signed_in, jeonju):
+    worker = Filler(signed_in("coordinator", jeonju), jeonju)
+    worker.start()
+    for statement in (
+        sa.update(AccessLog).values(action="view"),
+        sa.delete(AccessLog),
+        sa.text("TRUNCATE access_log"),
+    ):
+        with db.tenant_session(jeonju) as s, pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            if isinstance(statement, sa.TextClause):  # raw SQL names the table unqualified
+                s.connection().exec_driver_sql(
+                    f'SET LOCAL search_path TO "{db.schema_for(jeonju)}"'
+                )
+            s.execute(statement)
+    with db.tenant_session(jeonju) as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(AccessLog)) == 1

@@ -24,6 +24,13 @@ CATALOG = {
     "indexes": "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = :s",
     "sequences": "SELECT sequence_name, data_type FROM information_schema.sequences "
     "WHERE sequence_schema = :s",
+    "triggers": """
+        SELECT c.relname, t.tgname, t.tgtype, p.proname
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE n.nspname = :s AND NOT t.tgisinternal""",
+    "functions": "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
+    "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = :s",
 }
 
 

@@ -14,10 +14,24 @@ from dolbom.db import TenantBase, utcnow
 
 ACTIONS = frozenset({"view", "create", "edit", "print", "download", "delete"})
 
+# The database itself refuses to change or remove a row, whatever the application does. Run in
+# the tenant schema (search_path) by the migration and by fast provisioning (`table.info`).
+APPEND_ONLY_DDL = (
+    "CREATE FUNCTION access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION 'access_log is append-only'; END $$",
+    "CREATE TRIGGER access_log_no_change BEFORE UPDATE OR DELETE ON access_log "
+    "FOR EACH ROW EXECUTE FUNCTION access_log_append_only()",
+    "CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON access_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION access_log_append_only()",
+)
+
 
 class AccessLog(TenantBase):
     __tablename__ = "access_log"
-    __table_args__ = (sa.Index("ix_access_log_subject", "subject_type", "subject_id"),)
+    __table_args__ = (
+        sa.Index("ix_access_log_subject", "subject_type", "subject_id"),
+        {"info": {"after_create": APPEND_ONLY_DDL}},
+    )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
     at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)

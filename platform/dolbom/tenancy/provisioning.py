@@ -25,6 +25,8 @@ def _ddl(metadata: sa.MetaData) -> str:
         statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
         for index in sorted(table.indexes, key=lambda i: i.name or ""):
             statements.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
+        # Triggers and functions a table needs (the migration that made it runs the same).
+        statements.extend(table.info.get("after_create", ()))
     return ";\n".join(statements) + ";\n"
 
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from dolbom.cases.models import Case
+from dolbom.cases.synthetic import generate
 from dolbom.config import ROOT
 from dolbom.db import get_engine, tenant_transaction
 from dolbom.forms.operations import add_missing_forms
 from dolbom.identity.models import Membership, Role, User
 from dolbom.identity.operations import create_user
+from dolbom.rules.operations import add_missing_rulesets
 from dolbom.tenancy.models import Tenant
 from dolbom.tenancy.operations import create_tenant
 from dolbom.tenancy.packs import read_pack
 
 PASSWORD = "dolbom-demo-2026"
+DEMO_CASES = 300
 TENANTS = ("jeonju", "daejeon")
 # The frontline worker's dong, by tenant: 평화1동 is Jeonju's pilot counter.
 WORKER_DONG = {"jeonju": "pyeonghwa1", "daejeon": "dunsan1"}
@@ -46,6 +50,13 @@ def seed() -> list[str]:
             # An instance made before a form joined the pack gets it, published, on next start.
             with tenant_transaction(slug) as s:
                 created += [f"form {slug}/{k}" for k in add_missing_forms(s, pack.forms)]
+                created += [f"rules {slug}/{k}" for k in add_missing_rulesets(s, slug, pack.rules)]
+    for slug in TENANTS:
+        # A few hundred synthetic cases, so the case screens and the rules' what-if have data.
+        with tenant_transaction(slug) as s:
+            if not s.scalar(sa.select(sa.func.count()).select_from(Case)):
+                generate(s, slug, DEMO_CASES, seed=sum(map(ord, slug)))
+                created.append(f"{DEMO_CASES} demo cases {slug}")
     with Session(get_engine()) as s, s.begin():
         tenants = {t.slug: t for t in s.scalars(sa.select(Tenant))}
         users = {u.email: u for u in s.scalars(sa.select(User))}

@@ -2,15 +2,19 @@
 
 from dolbom.audit.access import AccessLog
 from dolbom.audit.models import PlatformEvent
+from dolbom.cases.models import Case
 from dolbom.districts.models import Dong, Gu
 from dolbom.forms.models import Form, FormResponse, FormResponseRevision, FormVersion
 from dolbom.identity.models import Membership, User
 from dolbom.jobs.models import JobRecord
+from dolbom.people.models import Person
+from dolbom.rules.models import RuleDecision, RuleSet, RuleSetVersion
 from dolbom.tenancy.models import Tenant, TenantMigration, TenantPlugin
 from dolbom.tenant_settings.models import TenantSetting
 
 __all__ = [
     "AccessLog",
+    "Case",
     "Dong",
     "Form",
     "FormResponse",
@@ -19,7 +23,11 @@ __all__ = [
     "Gu",
     "JobRecord",
     "Membership",
+    "Person",
     "PlatformEvent",
+    "RuleDecision",
+    "RuleSet",
+    "RuleSetVersion",
     "Tenant",
     "TenantMigration",
     "TenantPlugin",

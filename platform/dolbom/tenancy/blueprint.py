@@ -17,7 +17,9 @@ from dolbom.web.context import db
 
 def make_blueprint(host: PluginHost) -> Blueprint:
     """The tenant blueprint with every installed plugin's blueprint nested at /p/<name>/."""
+    from dolbom.cases.blueprint import cases_blueprint
     from dolbom.forms.blueprint import assessments_blueprint, forms_blueprint
+    from dolbom.rules.blueprint import decisions_blueprint, rules_blueprint
     from dolbom.tenancy import views
 
     bp = Blueprint("tenant", __name__, url_prefix="/<tenant>")
@@ -27,6 +29,9 @@ def make_blueprint(host: PluginHost) -> Blueprint:
     bp.add_url_rule("/", "landing", views.landing)
     bp.register_blueprint(assessments_blueprint())
     bp.register_blueprint(forms_blueprint())
+    bp.register_blueprint(cases_blueprint())
+    bp.register_blueprint(decisions_blueprint())
+    bp.register_blueprint(rules_blueprint())
     for name, plugin in host.plugins.items():
         factory = plugin.blueprint
         if factory is not None:

@@ -54,6 +54,8 @@ class Pack:
     # Form definitions as (file name, YAML text), already checked: the pack's own forms/*.yaml
     # and the standard instruments it names in `standard_forms`.
     forms: list[tuple[str, str]] = field(default_factory=list)
+    # Rule sets as (file name, YAML text), checked against the pack's forms, examples passing.
+    rules: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _Reader:
@@ -173,6 +175,10 @@ def read_pack(path: Path | str) -> Pack:
         data = _load_yaml(districts_file, errors)
         pack.districts = _read_districts(data, str(districts_file), errors)
     pack.forms = _read_forms(path, meta.get("standard_forms"), errors)
+    if not errors:
+        from dolbom.rules.packs import read_rules
+
+        pack.rules = read_rules(path, pack.forms, errors)
     if errors:
         raise PackError(errors)
     return pack
@@ -292,3 +298,7 @@ def load_pack(session: Session, pack: Pack) -> None:
 
     for file, text in pack.forms:
         import_form(session, text, user_id=None, file=file, publish_now=True)
+    from dolbom.rules.operations import import_ruleset
+
+    for file, text in pack.rules:
+        import_ruleset(session, pack.slug, text, user_id=None, file=file)

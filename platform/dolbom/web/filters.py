@@ -56,7 +56,49 @@ def seoul_time(value: datetime | None) -> str:
     return value.astimezone(SEOUL).strftime("%H:%M:%S")
 
 
+def rule_value(value: object, unit: str | None = None) -> str:
+    """A parameter's value with its unit: 65 세 → "65세", 50000 원 → "₩50,000"."""
+    from dolbom.expr.types import NUMBER
+    from dolbom.rules.facts import Fact, format_value
+
+    return format_value(Fact("", "", NUMBER, unit), value)
+
+
+def status_label(status: str | None) -> str:
+    from dolbom.rules.definition import STATUS_LABELS
+
+    return STATUS_LABELS.get(status or "", str(_l("해당 없음")))
+
+
+def fact_label(value: str | None, fact: str) -> str:
+    """A coded fact as people read it: "중위50" → "기준중위소득 50% 이하"."""
+    from dolbom.rules.facts import CORE_FACTS
+
+    if value is None:
+        return str(_l("모름"))
+    labels = next((f.labels for f in CORE_FACTS if f.name == fact), None) or {}
+    return labels.get(value, value)
+
+
+def dong_name(code: str | None) -> str:
+    from flask import g
+
+    from dolbom.forms.queries import dong_names
+    from dolbom.web.context import db
+
+    if not code:
+        return str(_l("모름"))
+    cache = g.setdefault("_dong_names", {})
+    if code not in cache:
+        cache.update(dong_names(db(), {code}))
+    return cache.get(code, code)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(fact_label)
+    app.add_template_filter(dong_name)
+    app.add_template_filter(rule_value)
+    app.add_template_filter(status_label)
     app.add_template_filter(seoul_time)
     app.add_template_filter(role_label)
     app.add_template_filter(job_status)

@@ -39,11 +39,13 @@ def navigation(endpoint: str | None) -> list[Link]:
         links.append(Link(_("홈"), url_for("tenant.landing"), endpoint == "tenant.landing"))
         area = (endpoint or "").split(".")[1] if (endpoint or "").count(".") >= 2 else ""
         if membership.role in FILLERS:
+            links.append(Link(_("사례"), url_for("tenant.cases.index"), area == "cases"))
             links.append(
                 Link(_("조사"), url_for("tenant.assessments.index"), area == "assessments")
             )
         if membership.role == Role.CITY_ADMIN:
             links.append(Link(_("조사 서식"), url_for("tenant.forms.index"), area == "forms"))
+            links.append(Link(_("조례 규칙"), url_for("tenant.rules.index"), area == "rules"))
         ctx = tenant_context(tenant, membership.role, membership.user_id)
         for item in get_host().call("dolbom_navigation", g.enabled_plugins, ctx=ctx):
             if not item.roles or membership.role in item.roles:

@@ -1,0 +1,14 @@
+"""URL rules for cases (`/<tenant>/cases/…`)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from dolbom.cases import views
+
+
+def cases_blueprint() -> Blueprint:
+    bp = Blueprint("cases", __name__, url_prefix="/cases")
+    bp.add_url_rule("/", "index", views.index)
+    bp.add_url_rule("/<int:case_id>", "show", views.show)
+    return bp

@@ -1,0 +1,48 @@
+"""A case: one person's way from application to closure."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dolbom.db import TenantBase, utcnow
+from dolbom.people.models import Person
+
+# The act's steps (domain.md, "The process"), in order.
+STAGES = {
+    "application": "접수",
+    "survey": "사전조사",
+    "judgement": "통합판정",
+    "plan": "지원계획",
+    "meeting": "통합지원회의",
+    "provision": "서비스 제공",
+    "monitoring": "모니터링",
+    "closed": "종결",
+}
+IN_SERVICE = frozenset({"provision", "monitoring"})
+
+
+class Case(TenantBase):
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    dong_code: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    source: Mapped[str | None] = mapped_column(sa.String(16))  # rules.facts.CASE_SOURCES
+    stage: Mapped[str] = mapped_column(sa.String(16), default="application", index=True)
+    opened_on: Mapped[date] = mapped_column(sa.Date, default=date.today)
+    closed_on: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column()
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": lock_version}
+
+    @property
+    def stage_label(self) -> str:
+        return STAGES.get(self.stage, self.stage)

@@ -1,0 +1,2 @@
+"""The people a tenant cares for (registry). Issue 5 grows it: resident numbers, contacts,
+household members, consents."""

@@ -1,0 +1,64 @@
+"""Reading rule sets for the screens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, undefer
+
+from dolbom.rules.catalogue import compiled_version
+from dolbom.rules.compile import CompiledRuleSet
+from dolbom.rules.definition import RuleSet as RuleSetDef
+from dolbom.rules.examples import Failure, run_examples
+from dolbom.rules.models import RuleSet, RuleSetVersion
+
+
+def all_rulesets(session: Session) -> Sequence[sa.Row]:
+    draft = sa.orm.aliased(RuleSetVersion)
+    return session.execute(
+        sa.select(RuleSet, draft.valid, draft.updated_at)
+        .outerjoin(draft, (draft.rule_set_id == RuleSet.id) & draft.number.is_(None))
+        .order_by(RuleSet.title)
+    ).all()
+
+
+def versions_of(session: Session, rs: RuleSet) -> Sequence[RuleSetVersion]:
+    return session.scalars(
+        sa.select(RuleSetVersion)
+        .where(RuleSetVersion.rule_set_id == rs.id, RuleSetVersion.number.is_not(None))
+        .order_by(RuleSetVersion.number.desc())
+    ).all()
+
+
+def version(session: Session, rs: RuleSet, number: int) -> RuleSetVersion | None:
+    return session.scalar(
+        sa.select(RuleSetVersion)
+        .where(RuleSetVersion.rule_set_id == rs.id, RuleSetVersion.number == number)
+        .options(undefer(RuleSetVersion.source))
+    )
+
+
+@dataclass
+class VersionView:
+    ruleset: RuleSetDef | None
+    failures: list[Failure] | None  # None: the version does not compile (any more)
+    today: dt.date
+
+
+def version_view(session: Session, tenant: str, v: RuleSetVersion) -> VersionView:
+    crs, _problems, ruleset = compiled_version(session, tenant, v)
+    return draft_view(crs, ruleset)
+
+
+def draft_view(crs: CompiledRuleSet | None, ruleset: RuleSetDef | None) -> VersionView:
+    return VersionView(ruleset, run_examples(crs) if crs is not None else None, dt.date.today())
+
+
+def param_value_today(ruleset: RuleSetDef, key: str) -> Any:
+    p = ruleset.parameter(key)
+    v = p.value_on(dt.date.today()) if p else None
+    return v.value if v else None

@@ -1,10 +1,10 @@
-"""`python -m bench`: start (or reach) the servers, run the four benchmarks, print a summary."""
+"""`python -m bench`: start (or reach) the servers, run the benchmarks, print a summary."""
 
 from __future__ import annotations
 
 import time
 
-from bench import bulk, forms, latency, provision, upgrade
+from bench import bulk, forms, latency, provision, rules, upgrade
 from bench.env import open_env
 from bench.report import Figure, say, summary
 
@@ -21,6 +21,7 @@ def main() -> None:
         figures += upgrade.run(env.database_url, env.redis_url, bulk.COUNT)
         figures += latency.run(env.database_url, env.redis_url)
         figures += forms.run()
+        figures += rules.run()
     finally:
         env.close()
         summary(figures, time.perf_counter() - started)

@@ -47,7 +47,12 @@ _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|fa
 
 def load(text: str) -> tuple[Any, dict[Path, int]]:
     """The document and the 1-based line of every value by its path."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # control characters are refused before parsing
+        line = text.count("\n", 0, exc.position) + 1
+        message = f"YAML 형식 오류: 쓸 수 없는 글자(#x{exc.character:04x})가 있습니다"
+        raise YamlProblem(line, message) from exc
     lines: dict[Path, int] = {}
     try:
         try:
@@ -94,7 +99,9 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    # Loading refuses aliases, so dumping must never write them (a dict used twice is written twice).
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -10,8 +10,11 @@ per person."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from dolbom.expr import Env, ExprError
 from dolbom.rules.compile import CCondition, CEntitlement, CompiledRuleSet, CProgramme
@@ -27,6 +30,9 @@ class PlannedProgramme:
     in_force: bool
     conditions: tuple[CCondition, ...]
     entitlements: tuple[CEntitlement, ...]
+    result_name: str = ""  # "eligible.<key>", what later programmes read
+    # (source, closure, names read, condition) per condition: the hot loop touches no attributes.
+    steps: tuple[tuple[str, Any, tuple[str, ...], CCondition], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,15 +44,15 @@ class Plan:
     programmes: tuple[PlannedProgramme, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionOutcome:
+# Results are made hundreds of thousands of times in a what-if: named tuples and a plain slotted
+# class, not frozen dataclasses (whose __init__ goes through object.__setattr__).
+class ConditionOutcome(NamedTuple):
     condition: CCondition
     outcome: bool | None
     missing: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class EntitlementOutcome:
+class EntitlementOutcome(NamedTuple):
     entitlement: CEntitlement
     amount: float | None
     capped: bool = False
@@ -54,7 +60,7 @@ class EntitlementOutcome:
     missing: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProgrammeResult:
     programme: PlannedProgramme
     status: str
@@ -85,16 +91,20 @@ def plan_for(crs: CompiledRuleSet, day: dt.date) -> Plan:
         if value is not None:
             params[f"param.{p.key}"] = value.value
             used[f"param.{p.key}"] = value
-    progs = tuple(
-        PlannedProgramme(
-            cp,
-            cp.programme.period.covers(day),
-            tuple(c for c in cp.conditions if c.rule.period.covers(day)),
-            tuple(e for e in cp.entitlements if e.rule.period.covers(day)),
+    progs = []
+    for cp in crs.programmes:
+        conditions = tuple(c for c in cp.conditions if c.rule.period.covers(day))
+        progs.append(
+            PlannedProgramme(
+                cp,
+                cp.programme.period.covers(day),
+                conditions,
+                tuple(e for e in cp.entitlements if e.rule.period.covers(day)),
+                f"eligible.{cp.programme.key}",
+                tuple((c.expr.source, c.expr.fn, c.names, c) for c in conditions),
+            )
         )
-        for cp in crs.programmes
-    )
-    plan = Plan(crs, day, params, used, progs)
+    plan = Plan(crs, day, params, used, tuple(progs))
     if len(crs.plans) > 64:  # what-if ranges over a few dates; keep memory bounded
         crs.plans.clear()
     crs.plans[day] = plan
@@ -105,32 +115,63 @@ def derive(facts: dict[str, Any], day: dt.date) -> dict[str, Any]:
     """Facts that depend on the date: the age on that day from the birth date."""
     birth = facts.get("birth_date")
     if isinstance(birth, str):
-        birth = dt.date.fromisoformat(birth)
+        try:
+            birth = dt.date.fromisoformat(birth)
+        except ValueError:
+            birth = None  # not a date: the age stays unknown, and says so
     if isinstance(birth, dt.date) and facts.get("age") is None:
         return {**facts, "birth_date": birth, "age": age_on(birth, day)}
     return facts
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Bulk evaluation (a what-if over every open case) keeps millions of small result objects
+    alive; the cycle collector would rescan them all again and again, tripling the time. The
+    results hold no reference cycles, so collection waits until the batch is done."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def evaluate_many(plan: Plan, people: Iterable[dict[str, Any]]) -> list[list[ProgrammeResult]]:
+    with paused_gc():
+        return [evaluate(plan, facts) for facts in people]
+
+
 _UNSET = object()
+_RUNTIME = (ExprError, TypeError, ValueError, OverflowError, AttributeError, KeyError)
 
 
 def evaluate(plan: Plan, facts: dict[str, Any]) -> list[ProgrammeResult]:
     values = dict(plan.params)
     values.update(derive(facts, plan.as_of))
     env = Env(values)
+    # Rules list missing facts per condition themselves (names read whose value is None), so the
+    # environment's own bookkeeping is skipped: a name lookup is then the dict's C `get`.
+    env.get = values.get  # type: ignore[method-assign]
     memo: dict[str, Any] = {}
     results: list[ProgrammeResult] = []
     for pp in plan.programmes:
-        key = pp.compiled.programme.key
         if not pp.in_force:
             result = ProgrammeResult(pp, NOT_ELIGIBLE, ())
         else:
             try:
                 result = _programme(pp, env, values, memo)
-            except ExprError as exc:  # data stored in a shape the rule no longer expects
-                result = ProgrammeResult(pp, UNDETERMINED, (), error=exc.message)
-        values[f"eligible.{key}"] = (
-            True if result.status == ELIGIBLE else False if result.status == NOT_ELIGIBLE else None
+            except _RUNTIME as exc:  # data stored in a shape the rule no longer expects
+                message = (
+                    exc.message
+                    if isinstance(exc, ExprError)
+                    else f"계산할 수 없습니다 ({type(exc).__name__})"
+                )
+                result = ProgrammeResult(pp, UNDETERMINED, (), error=message)
+        status = result.status
+        values[pp.result_name] = (
+            True if status == ELIGIBLE else False if status == NOT_ELIGIBLE else None
         )
         results.append(result)
     return results
@@ -142,14 +183,13 @@ def _programme(
     outcomes = []
     failed = unknown = False
     missing: list[str] = []
-    for c in pp.conditions:
-        source = c.expr.source
+    for source, fn, names, c in pp.steps:
         v = memo.get(source, _UNSET)
         if v is _UNSET:
-            v = memo[source] = c.expr.evaluate(env)
+            v = memo[source] = fn(env)
         if v is None:
             unknown = True
-            gone = tuple(n for n in c.names if values.get(n) is None)
+            gone = tuple(n for n in names if values.get(n) is None)
             missing += gone
             outcomes.append(ConditionOutcome(c, None, gone))
         else:
@@ -162,15 +202,15 @@ def _programme(
         return ProgrammeResult(
             pp, UNDETERMINED, tuple(outcomes), missing=tuple(dict.fromkeys(missing))
         )
-    ents = tuple(_entitlement(e, env, values) for e in pp.entitlements)
+    ents = tuple([_entitlement(e, env, values) for e in pp.entitlements])
     return ProgrammeResult(pp, ELIGIBLE, tuple(outcomes), ents)
 
 
 def _entitlement(e: CEntitlement, env: Env, values: dict[str, Any]) -> EntitlementOutcome:
-    amount = e.amount.evaluate(env)
+    amount = e.amount.fn(env)
     capped = False
     if amount is not None and e.cap is not None:
-        cap = e.cap.evaluate(env)
+        cap = e.cap.fn(env)
         if cap is None:
             amount = None
         elif amount > cap:
@@ -180,7 +220,11 @@ def _entitlement(e: CEntitlement, env: Env, values: dict[str, Any]) -> Entitleme
         return EntitlementOutcome(e, None, missing=gone)
     cost: float | None = None
     if e.cost is not None:
-        cost = e.cost.evaluate(Env({**values, "amount": amount}))
+        values["amount"] = amount  # no fact is called "amount": the checker allows it only here
+        try:
+            cost = e.cost.fn(env)
+        finally:
+            del values["amount"]
     elif e.rule.unit == "원/월":
         cost = amount
     return EntitlementOutcome(e, amount, capped, cost)

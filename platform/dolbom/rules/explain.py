@@ -82,9 +82,18 @@ def condition_record(o: ConditionOutcome, values: dict[str, Any], plan: Plan) ->
     shown = person_values(o.condition.names, values, plan, o.outcome is not None)
     outcome = OUTCOME_LABELS[o.outcome]
     missing = missing_text(o.missing, plan)
+    # A parameter's value has its own citation (the amendment that set it): an auditor sees
+    # both when they differ.
+    sources = [cite["text"]] if cite else []
+    for name in o.condition.names:
+        used = plan.param_values.get(name)
+        if used is not None and used.cite.text() not in sources:
+            sources.append(
+                f"기준값 {format_value(plan.crs.catalogue.facts.get(name), used.value)}: {used.cite.text()}"
+            )
     line = (
-        f"{label} ({cite['text']}): {shown} — {outcome}"
-        if cite
+        f"{label} ({'; '.join(sources)}): {shown} — {outcome}"
+        if sources
         else f"{label}: {shown} — {outcome}"
     )
     if missing:
@@ -123,7 +132,7 @@ def result_record(r: ProgrammeResult, facts: dict[str, Any], plan: Plan) -> dict
     if not r.programme.in_force:
         summary = f"{prog.name}: 사업 기간({prog.period.text()})이 아닙니다 — 비대상"
     elif r.error:
-        summary = f"{prog.name}: 판단 보류 — 계산할 수 없습니다 ({r.error})"
+        summary = f"{prog.name}: 판단 보류 — {r.error}"
     else:
         summary = f"{prog.name}: {STATUS_LABELS[r.status]}"
     return {

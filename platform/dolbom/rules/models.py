@@ -113,3 +113,11 @@ class RuleDecision(TenantBase):
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)  # per programme, explained
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
     created_by: Mapped[int] = mapped_column()
+
+    version: Mapped[RuleSetVersion] = relationship(lazy="joined", innerjoin=True)
+
+    def counts(self) -> dict[str, int]:
+        out = {"eligible": 0, "not_eligible": 0, "undetermined": 0}
+        for r in self.results:
+            out[r["status"]] = out.get(r["status"], 0) + 1
+        return out

@@ -9,8 +9,6 @@ import math
 import re
 from typing import Any
 
-import yaml
-
 from dolbom.forms import yamlio
 from dolbom.rules.definition import (
     ALWAYS,
@@ -172,11 +170,6 @@ def parse_yaml(text: str) -> tuple[RuleSet | None, list[Problem]]:
         data, lines = yamlio.load(text)
     except yamlio.YamlProblem as exc:
         return None, [Problem((), exc.message, exc.line)]
-    except yaml.reader.ReaderError as exc:  # raised before yamlio's own handling starts
-        line = text.count("\n", 0, exc.position) + 1
-        return None, [
-            Problem((), f"YAML 형식 오류: 쓸 수 없는 글자(#x{exc.character:04x})가 있습니다", line)
-        ]
     return read_data(data, lines)
 
 

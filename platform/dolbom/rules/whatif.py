@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dolbom.rules.compile import CompiledRuleSet
-from dolbom.rules.evaluate import ELIGIBLE, evaluate, plan_for
+from dolbom.rules.evaluate import ELIGIBLE, Plan, evaluate, paused_gc, plan_for
 
 Progress = Callable[[int], None]
 
@@ -30,33 +30,11 @@ def compare(before: CompiledRuleSet | None, after: CompiledRuleSet, facts: dict[
     affected: list[dict[str, Any]] = []
     total = len(facts)
     step = max(1, total // 50)
-    for i, (case_id, f) in enumerate(facts.items()):
-        new = {r.key: r for r in evaluate(plan_after, f)}
-        old = {r.key: r for r in evaluate(plan_before, f)} if plan_before else {}
-        changes = []
-        for key, row in rows.items():
-            a, b = new.get(key), old.get(key)
-            a_status, b_status = (a.status if a else None), (b.status if b else None)
-            a_cost, b_cost = (a.monthly_cost() if a else 0.0), (b.monthly_cost() if b else 0.0)
-            row["after"] += a_status == ELIGIBLE
-            row["before"] += b_status == ELIGIBLE
-            row["cost_after"] += a_cost
-            row["cost_before"] += b_cost
-            if a_status == ELIGIBLE and b_status != ELIGIBLE:
-                row["gained"] += 1
-            elif b_status == ELIGIBLE and a_status != ELIGIBLE:
-                row["lost"] += 1
-            if (
-                a_status != b_status
-                or abs(a_cost - b_cost) > 1e-9
-                or (a and b and a.amounts() != b.amounts())
-            ):
-                changes.append({"programme": key, "before": b_status, "after": a_status,
-                                "cost_before": b_cost, "cost_after": a_cost})  # fmt: skip
-        if changes:
-            affected.append({"case_id": case_id, "changes": changes})
-        if progress and i % step == 0:
-            progress(int(100 * i / max(1, total)))
+    with paused_gc():
+        for i, (case_id, f) in enumerate(facts.items()):
+            _one(case_id, f, plan_after, plan_before, rows, affected)
+            if progress and i % step == 0:
+                progress(int(100 * i / max(1, total)))
     programmes = list(rows.values())
     return {
         "as_of": as_of.isoformat(),
@@ -66,3 +44,31 @@ def compare(before: CompiledRuleSet | None, after: CompiledRuleSet, facts: dict[
         "cost_after": sum(r["cost_after"] for r in programmes),
         "affected": affected,
     }
+
+
+def _one(case_id: int, f: dict[str, Any], plan_after: Plan, plan_before: Plan | None,
+         rows: dict[str, dict[str, Any]], affected: list[dict[str, Any]]) -> None:  # fmt: skip
+    new = {r.key: r for r in evaluate(plan_after, f)}
+    old = {r.key: r for r in evaluate(plan_before, f)} if plan_before else {}
+    changes = []
+    for key, row in rows.items():
+        a, b = new.get(key), old.get(key)
+        a_status, b_status = (a.status if a else None), (b.status if b else None)
+        a_cost, b_cost = (a.monthly_cost() if a else 0.0), (b.monthly_cost() if b else 0.0)
+        row["after"] += a_status == ELIGIBLE
+        row["before"] += b_status == ELIGIBLE
+        row["cost_after"] += a_cost
+        row["cost_before"] += b_cost
+        if a_status == ELIGIBLE and b_status != ELIGIBLE:
+            row["gained"] += 1
+        elif b_status == ELIGIBLE and a_status != ELIGIBLE:
+            row["lost"] += 1
+        if (
+            a_status != b_status
+            or abs(a_cost - b_cost) > 1e-9
+            or (a and b and a.amounts() != b.amounts())
+        ):
+            changes.append({"programme": key, "before": b_status, "after": a_status,
+                            "cost_before": b_cost, "cost_after": a_cost})  # fmt: skip
+    if changes:
+        affected.append({"case_id": case_id, "changes": changes})

@@ -91,7 +91,9 @@ def _result(rs: Any, result: dict[str, Any]):  # type: ignore[no-untyped-def]
     people = {
         row.id: (row.name, row.dong_code, row.stage)
         for row in session.execute(
-            sa.select(Case.id, Person.name, Case.dong_code, Case.stage).join(Person).where(Case.id.in_(ids))
+            sa.select(Case.id, Person.name, Case.dong_code, Case.stage)
+            .join(Person)
+            .where(Case.id.in_(ids))
         )
     }
     for case_id in ids:

@@ -132,3 +132,25 @@ def test_admin_raises_the_age_threshold_and_a_coordinator_reevaluates(
     notice = popup.value
     expect(notice.get_by_role("heading", name="통합돌봄 대상 판정 결과 통지")).to_be_visible()
     shot(notice, "notice")
+
+
+def test_a_large_tenants_whatif_runs_as_a_job_with_a_progress_bar(
+    page: Page, jeonju, make_user, start_worker, app, shot
+):  # type: ignore[no-untyped-def]
+    app.config["RULES_WHATIF_INLINE_MAX"] = 10  # the fixture's 80 cases count as "large"
+    try:
+        sign_in(page, make_user("city_admin", jeonju))
+        page.goto(f"/{jeonju}/rules/{KEY}/edit")
+        page.get_by_label("기준일", exact=True).first.fill("2026-12-01")
+        page.get_by_test_id("whatif").click()
+        # No worker yet: the job waits in the queue and the page polls its progress.
+        expect(page.get_by_test_id("whatif-progress")).to_be_visible()
+        expect(page.get_by_test_id("whatif-progress")).to_contain_text("사례를 계산하고 있습니다")
+        shot(page, "whatif-queued")
+        start_worker()
+        expect(page.get_by_test_id("whatif-result")).to_be_visible(timeout=30_000)
+        expect(page.get_by_test_id("whatif-result")).to_contain_text(
+            "2026-12-01 기준, 진행 중인 사례"
+        )
+    finally:
+        app.config["RULES_WHATIF_INLINE_MAX"] = 2000

@@ -32,6 +32,9 @@ def urls(app, slug: str) -> list[str]:  # type: ignore[no-untyped-def]
         "response_id": 1,
         "key": "kfrail",
         "number": 1,
+        "case_id": 1,
+        "decision_id": 1,
+        "job_key": "1-1-abc-2026-01-01",
     }
     result = []
     for rule in app.url_map.iter_rules():

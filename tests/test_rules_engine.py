@@ -975,7 +975,7 @@ def test_examples_naming_unknown_facts_programmes_and_entitlements_are_refused()
         "examples[1].expect.cair: 'cair'라는 사업이 없습니다",
         "examples[2].expect.care.hourz: 'care 사업'에 'hourz' 급여가 없습니다",
         "examples[3].facts.age: 'age'에는 숫자 값이 와야 합니다 ('seventy')",
-        "examples[3].facts.ltc_grade: 'ltc_grade'에는 문자 값이 와야 합니다 ('6등급')",
+        "examples[3].facts.ltc_grade: 'ltc_grade'의 값 '6등급'는 선택지에 없습니다 (있는 값: 1등급, 2등급, 3등급, 4등급, 5등급, 등급외, 미신청, 인지지원등급)",
     ]
 
 

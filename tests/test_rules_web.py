@@ -75,7 +75,7 @@ def test_rules_pages_are_for_administrators_only(jeonju, signed_in):
     page = admin.get(f"/{jeonju}/rules/")
     assert page.status_code == 200 and "전주시 노인 지역사회 통합돌봄" in page.text
     detail = admin.get(f"/{jeonju}/rules/{KEY}/")
-    assert "만 {min_age}세 이상" in html.unescape(detail.text) and "조례 제4조 제1항" in detail.text
+    assert "만 65세 이상" in detail.text and "조례 제4조 제1항" in detail.text
     assert 'data-testid="param-min_age">65세<' in detail.text
     for role in ("coordinator", "frontline_worker", "provider_staff"):
         other = signed_in(role, jeonju)
@@ -307,3 +307,85 @@ def test_undetermined_lists_missing_facts(jeonju, signed_in):
     r = c.post(f"/{jeonju}/cases/{case_id}/eligibility", data={"csrf_token": token}, headers=HX)
     text = html.unescape(r.text)
     assert "판단 보류" in text and "필요한 정보: 만 나이" in text
+
+
+def test_two_administrators_editing_the_same_draft(jeonju, signed_in):
+    first = Admin(signed_in("city_admin", jeonju), jeonju)
+    second = Admin(signed_in("city_admin", jeonju), jeonju)
+    stale = first.lock()
+    base = source_of(jeonju, number=0)
+    ok = second.post(
+        "edit",
+        {"source": base.replace("영양·식사 지원", "영양·식사 지원 (개정)"), "lock_version": stale},
+    )
+    assert ok.status_code == 200
+    mine = base.replace("방문 의료 (재택의료)", "방문 의료")
+    refused = first.post("edit", {"source": mine, "lock_version": stale})
+    assert refused.status_code == 409
+    assert "다른 사람이 이 초안을 먼저 고쳤습니다" in refused.text
+    assert "name: 방문 의료\n" in html.unescape(refused.text)  # what was typed is kept on screen
+    kept = source_of(jeonju, number=0)
+    assert "영양·식사 지원 (개정)" in kept and "방문 의료 (재택의료)" in kept
+
+
+def test_before_the_ordinance_every_programme_says_it_was_not_in_force(jeonju, signed_in):
+    case_id, _ = _a_case(jeonju)
+    c = signed_in("coordinator", jeonju)
+    token = csrf_from(c.get(f"/{jeonju}/cases/{case_id}").text)
+    url = f"/{jeonju}/cases/{case_id}/eligibility"
+    r = c.post(url, data={"csrf_token": token, "as_of": "2019-01-01"}, headers=HX)
+    assert (
+        "노인 통합돌봄 대상자 선정: 사업 기간(2019-06-01 ~)이 아닙니다 — 비대상"
+        in html.unescape(r.text)
+    )
+
+
+def test_new_rule_set_bad_input_and_export(jeonju, signed_in):
+    c = signed_in("city_admin", jeonju)
+    token = csrf_from(c.get(f"/{jeonju}/rules/").text)
+    bad = c.post(f"/{jeonju}/rules/new", data={"csrf_token": token, "key": "Bad Key", "title": ""})
+    assert bad.status_code == 422
+    assert "키는 영문 소문자로 시작" in bad.text and "제목을 적으세요" in bad.text
+    taken = c.post(f"/{jeonju}/rules/new", data={"csrf_token": token, "key": KEY, "title": "x"})
+    assert taken.status_code == 422 and "같은 키의 규칙 묶음이 이미 있습니다" in taken.text
+    made = c.post(
+        f"/{jeonju}/rules/new",
+        data={"csrf_token": token, "key": "jeonju-housing", "title": "주거 지원"},
+    )
+    assert made.status_code == 303 and made.headers["Location"].endswith(
+        "/rules/jeonju-housing/edit"
+    )
+    editor = c.get(f"/{jeonju}/rules/jeonju-housing/edit")
+    assert editor.status_code == 200 and "age &gt;= param.min_age" in editor.text
+    yaml_text = c.get(f"/{jeonju}/rules/{KEY}/v1.yaml")
+    assert yaml_text.status_code == 200 and yaml_text.text == source_of(jeonju)
+    assert c.get(f"/{jeonju}/rules/{KEY}/v9.yaml").status_code == 404
+    assert c.get(f"/{jeonju}/rules/nosuch/").status_code == 404
+
+
+def test_example_form_refuses_bad_facts_at_the_field(jeonju, signed_in):
+    a = Admin(signed_in("city_admin", jeonju), jeonju)
+    before = source_of(jeonju, number=0)
+    r = a.post("example", {"ex_name": "", "ex_as_of": "2026-02-30", "f_age": "일흔",
+                           "ex_more": "kfrail.kfrial: 3", "lock_version": a.lock()})  # fmt: skip
+    assert r.status_code == 422
+    text = html.unescape(r.text)
+    for message in ("예시 이름을 적으세요", "기준일을 YYYY-MM-DD로 적으세요", "숫자로 적으세요",
+                    "'kfrail.kfrial'라는 사실이 없습니다", "적어도 한 사업의 기대 결과를 고르세요"):  # fmt: skip
+        assert message in text, message
+    assert 'value="일흔"' in r.text  # the entry is kept
+    assert source_of(jeonju, number=0) == before
+    r = a.post("example", {"ex_name": "등급 오타", "ex_as_of": "2026-02-01", "ex_more": "ltc_grade: 6등급",
+                           "exp_integrated_care": "eligible", "lock_version": a.lock()})  # fmt: skip
+    assert r.status_code == 422 and "'ltc_grade'의 값 '6등급'는 선택지에 없습니다" in html.unescape(
+        r.text
+    )
+
+
+def test_whatif_refuses_a_bad_date_and_a_broken_draft(jeonju, signed_in):
+    a = Admin(signed_in("city_admin", jeonju), jeonju)
+    r = a.post("whatif", {"as_of": "내일"}, HX)
+    assert r.status_code == 422 and "기준일을 YYYY-MM-DD로 적으세요" in r.text
+    a.save("key: jeonju-elderly-care\ntitle: [")
+    r = a.post("whatif", {"as_of": "2026-01-01"}, HX)
+    assert r.status_code == 422 and "초안에 오류가" in r.text

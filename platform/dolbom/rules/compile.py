@@ -176,10 +176,14 @@ def coerce_facts(
             problems.append(Problem(where, f"'{name}'라는 사실이 없습니다"))
             continue
         ok, typed = _coerce(fact.type, value)
+        if not ok and fact.type.options and isinstance(value, str | int | float):
+            offered = ", ".join(sorted(fact.type.options))
+            message = f"'{name}'의 값 '{value}'는 선택지에 없습니다 (있는 값: {offered})"
+            problems.append(Problem(where, message))
+            continue
         if not ok:
-            problems.append(
-                Problem(where, f"'{name}'에는 {fact.type.label} 값이 와야 합니다 ('{value}')")
-            )
+            message = f"'{name}'에는 {fact.type.label} 값이 와야 합니다 ('{value}')"
+            problems.append(Problem(where, message))
             continue
         out[name] = typed
     return out, problems

@@ -20,7 +20,7 @@ from dolbom.rules.evaluate import (
 from dolbom.rules.facts import format_value
 
 OUTCOME_LABELS = {True: "충족", False: "미충족", None: "확인 불가"}
-_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 def cite_record(cite: Citation | None, plan: Plan) -> dict[str, Any] | None:
@@ -38,7 +38,7 @@ def label_text(label: str, plan: Plan) -> str:
         value = plan.params.get(f"param.{m.group(1)}")
         return m.group(0) if value is None else format_value(None, value)
 
-    return _PLACEHOLDER.sub(fill, label)
+    return PLACEHOLDER.sub(fill, label)
 
 
 def missing_text(names: tuple[str, ...], plan: Plan) -> list[str]:

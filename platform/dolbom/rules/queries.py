@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ from dolbom.rules.catalogue import compiled_version
 from dolbom.rules.compile import CompiledRuleSet
 from dolbom.rules.definition import RuleSet as RuleSetDef
 from dolbom.rules.examples import Failure, run_examples
+from dolbom.rules.explain import PLACEHOLDER
+from dolbom.rules.facts import format_value
 from dolbom.rules.models import RuleSet, RuleSetVersion
 
 
@@ -47,6 +50,17 @@ class VersionView:
     ruleset: RuleSetDef | None
     failures: list[Failure] | None  # None: the version does not compile (any more)
     today: dt.date
+
+    def label(self, text: str) -> str:
+        """A condition's label with today's parameter values: "만 {min_age}세 이상" → "만 65세 이상"."""
+        if self.ruleset is None:
+            return text
+
+        def fill(m: re.Match[str]) -> str:
+            value = param_value_today(self.ruleset, m.group(1)) if self.ruleset else None
+            return m.group(0) if value is None else format_value(None, value)
+
+        return PLACEHOLDER.sub(fill, text)
 
 
 def version_view(session: Session, tenant: str, v: RuleSetVersion) -> VersionView:

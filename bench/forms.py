@@ -101,6 +101,7 @@ def _prepare() -> tuple[int, int]:
     pack = read_pack(ROOT / "tenants" / "jeonju")
     pack.slug = SLUG
     pack.forms = []
+    pack.rules = []  # they read the pack's forms
     create_tenant(SLUG, "벤치시", pack=pack)
     with db.tenant_transaction(SLUG) as s:
         version = ops.import_form(s, yamlio.dump(definition()), user_id=None, publish_now=True)

@@ -57,6 +57,14 @@ def check_source(
     return (None if problems else crs), problems, ruleset
 
 
+def remember(session: Session, tenant: str, version: RuleSetVersion,
+             result: tuple[CompiledRuleSet | None, list[Problem], RuleSet | None]) -> None:  # fmt: skip
+    """Prime the cache with a check just made of this version's text (a pack import checks,
+    then publishes: the second check would repeat the first)."""
+    _catalogue, cat_key = tenant_catalogue(session, tenant)
+    _compiled[(tenant, version.id, version.checksum, cat_key)] = result
+
+
 def compiled_version(
     session: Session, tenant: str, version: RuleSetVersion
 ) -> tuple[CompiledRuleSet | None, list[Problem], RuleSet | None]:

@@ -13,6 +13,7 @@ from markupsafe import escape
 from dolbom import db
 from dolbom.audit.access import AccessLog
 from dolbom.cases.models import Case
+from dolbom.clock import today
 from dolbom.cases.synthetic import generate
 from dolbom.people.models import Person
 from dolbom.rules import operations as ops
@@ -46,18 +47,17 @@ class Admin:
         assert page.status_code == 200, page.text
         self.token = csrf_from(page.text)
 
-    def lock(self) -> int:
+    def lock(self) -> str:
         with db.tenant_session(self.slug) as s:
-            return ops.draft_of(
-                s, s.scalar(sa.select(RuleSet).where(RuleSet.key == KEY))
-            ).lock_version
+            rs = s.scalar(sa.select(RuleSet).where(RuleSet.key == KEY))
+            return ops.lock_token(ops.draft_of(s, rs))
 
     def post(self, path: str, data: dict, headers: dict | None = None):  # type: ignore[no-untyped-def]
         return self.c.post(f"/{self.slug}/rules/{KEY}/{path}", data={"csrf_token": self.token, **data},
                            headers=headers or {})  # fmt: skip
 
     def save(self, source: str):  # type: ignore[no-untyped-def]
-        return self.post("edit", {"source": source, "lock_version": self.lock()})
+        return self.post("edit", {"source": source, "lock": self.lock()})
 
 
 def test_packs_publish_their_rule_sets(pack_tenant):
@@ -103,7 +103,7 @@ def test_unknown_fact_and_parameter_are_refused_at_save(jeonju, signed_in):
     r = a.save(src)
     assert r.status_code == 422
     assert "'agee'라는 문항이나 값이 없습니다 — 혹시 'age'인가요?" in html.unescape(r.text)
-    r = a.post("publish", {})
+    r = a.post("publish", {"lock": a.lock()})
     assert r.status_code == 422 and "게시하지 않았습니다" in r.text
     with db.tenant_session(jeonju) as s:
         assert s.scalar(sa.select(RuleSet.current_number).where(RuleSet.key == KEY)) == 1
@@ -122,16 +122,16 @@ def test_gapped_parameter_history_is_refused(jeonju, signed_in):
 
 def test_raising_the_age_threshold_previews_publishes_and_gates_on_examples(jeonju, signed_in):
     a = Admin(signed_in("city_admin", jeonju), jeonju)
-    start = dt.date.today() + dt.timedelta(days=1)
+    start = today() + dt.timedelta(days=1)
     r = a.post("parameter", {"parameter": "min_age", "from": start.isoformat(), "value": "85",
                              "cite_article": "4", "cite_paragraph": "1", "cite_note": "개정",
-                             "lock_version": a.lock()})  # fmt: skip
+                             "lock": a.lock()})  # fmt: skip
     assert r.status_code == 200, r.text
     draft = source_of(jeonju, number=0)
     assert f"from: '{start.isoformat()}'" in draft or f"from: {start.isoformat()}" in draft
     # Same start date twice: refused at the field, nothing changed.
     again = a.post("parameter", {"parameter": "min_age", "from": start.isoformat(), "value": "90",
-                                 "cite_article": "4", "lock_version": a.lock()})  # fmt: skip
+                                 "cite_article": "4", "lock": a.lock()})  # fmt: skip
     assert again.status_code == 422 and "부터의 값이 이미 있습니다" in again.text
     # What-if the day the new value applies: people aged 65–84 lose eligibility.
     preview = a.post("whatif", {"as_of": start.isoformat()}, HX)
@@ -151,9 +151,9 @@ def test_raising_the_age_threshold_previews_publishes_and_gates_on_examples(jeon
     # An example that expects a 70-year-old to stay eligible now fails: publishing is refused.
     r = a.post("example", {"ex_name": "70세는 계속 대상", "ex_as_of": start.isoformat(), "f_age": "70",
                            "f_resident": "true", "f_ltc_grade": "등급외", "ex_more": "kfrail.kfrail: 2",
-                           "exp_integrated_care": "eligible", "lock_version": a.lock()})  # fmt: skip
+                           "exp_integrated_care": "eligible", "lock": a.lock()})  # fmt: skip
     assert r.status_code == 200, r.text
-    refused = a.post("publish", {})
+    refused = a.post("publish", {"lock": a.lock()})
     assert refused.status_code == 422
     assert (
         "예시 11 '70세는 계속 대상' — 노인 통합돌봄 대상자 선정: 기대 대상, 결과 비대상"
@@ -174,7 +174,7 @@ def test_raising_the_age_threshold_previews_publishes_and_gates_on_examples(jeon
         + "name: 70세는 계속 대상"
         + tail.replace("integrated_care: eligible", "integrated_care: not_eligible", 1)
     )
-    done = a.post("publish", {})
+    done = a.post("publish", {"lock": a.lock()})
     assert done.status_code == 303
     with db.tenant_session(jeonju) as s:
         rs = s.scalar(sa.select(RuleSet).where(RuleSet.key == KEY))
@@ -192,7 +192,7 @@ def test_raising_the_age_threshold_previews_publishes_and_gates_on_examples(jeon
 def test_whatif_runs_as_a_job_with_progress_for_large_tenants(jeonju, signed_in, app):
     a = Admin(signed_in("city_admin", jeonju), jeonju)
     a.post("parameter", {"parameter": "min_age", "from": "2026-01-01", "value": "75", "cite_article": "4",
-                         "lock_version": a.lock()})  # fmt: skip
+                         "lock": a.lock()})  # fmt: skip
     app.config["RULES_WHATIF_INLINE_MAX"] = 10
     try:
         r = a.post("whatif", {"as_of": "2026-06-01"}, HX)
@@ -231,7 +231,7 @@ def test_a_coordinator_evaluates_a_case_and_both_decisions_stay(jeonju, signed_i
     assert c.post(url, data={"as_of": ""}, headers=HX).status_code == 400  # no CSRF token
     with db.tenant_session(jeonju) as s:
         decisions = s.scalars(sa.select(RuleDecision).where(RuleDecision.case_id == case_id)).all()
-        assert {d.as_of for d in decisions} == {dt.date(2019, 9, 1), dt.date.today()}
+        assert {d.as_of for d in decisions} == {dt.date(2019, 9, 1), today()}
         old = next(d for d in decisions if d.as_of == dt.date(2019, 9, 1) and d.rule_set_key == KEY)
         age = old.inputs["age"]
         verdict = "충족" if age >= 65 else "미충족"
@@ -316,13 +316,13 @@ def test_two_administrators_editing_the_same_draft(jeonju, signed_in):
     base = source_of(jeonju, number=0)
     ok = second.post(
         "edit",
-        {"source": base.replace("영양·식사 지원", "영양·식사 지원 (개정)"), "lock_version": stale},
+        {"source": base.replace("영양·식사 지원", "영양·식사 지원 (개정)"), "lock": stale},
     )
     assert ok.status_code == 200
     mine = base.replace("방문 의료 (재택의료)", "방문 의료")
-    refused = first.post("edit", {"source": mine, "lock_version": stale})
+    refused = first.post("edit", {"source": mine, "lock": stale})
     assert refused.status_code == 409
-    assert "다른 사람이 이 초안을 먼저 고쳤습니다" in refused.text
+    assert "다른 사람이 이 초안을 먼저 고쳤거나" in refused.text
     assert "name: 방문 의료\n" in html.unescape(refused.text)  # what was typed is kept on screen
     kept = source_of(jeonju, number=0)
     assert "영양·식사 지원 (개정)" in kept and "방문 의료 (재택의료)" in kept
@@ -367,7 +367,7 @@ def test_example_form_refuses_bad_facts_at_the_field(jeonju, signed_in):
     a = Admin(signed_in("city_admin", jeonju), jeonju)
     before = source_of(jeonju, number=0)
     r = a.post("example", {"ex_name": "", "ex_as_of": "2026-02-30", "f_age": "일흔",
-                           "ex_more": "kfrail.kfrial: 3", "lock_version": a.lock()})  # fmt: skip
+                           "ex_more": "kfrail.kfrial: 3", "lock": a.lock()})  # fmt: skip
     assert r.status_code == 422
     text = html.unescape(r.text)
     for message in ("예시 이름을 적으세요", "기준일을 YYYY-MM-DD로 적으세요", "숫자로 적으세요",
@@ -376,7 +376,7 @@ def test_example_form_refuses_bad_facts_at_the_field(jeonju, signed_in):
     assert 'value="일흔"' in r.text  # the entry is kept
     assert source_of(jeonju, number=0) == before
     r = a.post("example", {"ex_name": "등급 오타", "ex_as_of": "2026-02-01", "ex_more": "ltc_grade: 6등급",
-                           "exp_integrated_care": "eligible", "lock_version": a.lock()})  # fmt: skip
+                           "exp_integrated_care": "eligible", "lock": a.lock()})  # fmt: skip
     assert r.status_code == 422 and "'ltc_grade'의 값 '6등급'는 선택지에 없습니다" in html.unescape(
         r.text
     )
@@ -389,3 +389,44 @@ def test_whatif_refuses_a_bad_date_and_a_broken_draft(jeonju, signed_in):
     a.save("key: jeonju-elderly-care\ntitle: [")
     r = a.post("whatif", {"as_of": "2026-01-01"}, HX)
     assert r.status_code == 422 and "초안에 오류가" in r.text
+
+
+def test_publishing_what_was_seen_not_a_later_save(jeonju, signed_in):
+    first = Admin(signed_in("city_admin", jeonju), jeonju)
+    second = Admin(signed_in("city_admin", jeonju), jeonju)
+    seen = first.lock()
+    changed = source_of(jeonju, number=0).replace("영양·식사 지원", "영양·식사 지원 (개정)")
+    assert second.save(changed).status_code == 200
+    r = first.post("publish", {"lock": seen})
+    assert r.status_code == 409 and "다른 사람이 이 초안을 먼저 고쳤거나" in r.text
+    assert first.post("publish", {}).status_code == 409  # no token: stale by definition
+    with db.tenant_session(jeonju) as s:
+        assert s.scalar(sa.select(RuleSet.current_number).where(RuleSet.key == KEY)) == 1
+
+
+def test_facts_come_from_the_latest_response_and_the_dong_on_the_day(jeonju):
+    from dolbom.forms.models import Form, FormResponse
+    from dolbom.rules.gather import case_facts
+
+    with db.tenant_transaction(jeonju) as s:
+        p = Person(name="사실 확인", dong_code="geumam1")
+        s.add(p)
+        s.flush()
+        case = Case(person_id=p.id, stage="survey")
+        s.add(case)
+        s.flush()
+        form = s.scalar(sa.select(Form).where(Form.key == "kfrail"))
+        version_id = s.scalar(
+            sa.select(FormResponse.version_id).where(FormResponse.form_id == form.id).limit(1)
+        )
+        for month, answers in ((1, {"kf_weight_loss": True}), (6, {})):  # June leaves it blank
+            s.add(FormResponse(form_id=form.id, version_id=version_id, status="complete", answers=answers,
+                               pending={}, scores={}, case_id=case.id, created_by=1,
+                               submitted_at=dt.datetime(2026, month, 1, tzinfo=dt.UTC)))  # fmt: skip
+        s.flush()
+        case_id = case.id
+    with db.tenant_session(jeonju) as s:
+        before = case_facts(s, [case_id], dt.date(2025, 3, 9))[case_id]
+        merged = case_facts(s, [case_id], dt.date(2025, 3, 10))[case_id]
+    assert "kfrail.kf_weight_loss" not in before  # January's answer does not fill June's blank
+    assert (before["dong"], merged["dong"], merged["gu"]) == ("금암1동", "금암동", "덕진구")

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from dolbom.clock import today
 from dolbom.db import TenantBase, utcnow
 from dolbom.people.models import Person
 
@@ -33,7 +34,7 @@ class Case(TenantBase):
     dong_code: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     source: Mapped[str | None] = mapped_column(sa.String(16))  # rules.facts.CASE_SOURCES
     stage: Mapped[str] = mapped_column(sa.String(16), default="application", index=True)
-    opened_on: Mapped[date] = mapped_column(sa.Date, default=date.today)
+    opened_on: Mapped[date] = mapped_column(sa.Date, default=today)
     closed_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column()

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dolbom.cases.models import STAGES, Case
+from dolbom.clock import today as local_today
 from dolbom.db import utcnow
 from dolbom.districts.models import Dong
 from dolbom.forms.evaluate import evaluate
@@ -76,7 +77,7 @@ def generate(session: Session, tenant: str, count: int, *, seed: int = 2026, use
              today: dt.date | None = None) -> int:  # fmt: skip
     """Add `count` people, each with one case. Returns the number added."""
     rng = random.Random(seed)
-    today = today or dt.date.today()
+    today = today or local_today()
     dongs = list(
         session.scalars(sa.select(Dong.code).where(Dong.valid_to.is_(None)).order_by(Dong.code))
     )

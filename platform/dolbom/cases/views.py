@@ -33,7 +33,7 @@ def log_case(case: Case, action: str, detail: str | None = None) -> None:
 def index():  # type: ignore[no-untyped-def]
     m = g.membership
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = max(1, min(int(request.args.get("page", "1")), 100_000))
     except ValueError:
         page = 1
     rows, total = queries.cases(db(), m.role, m.dong_codes or [], page=page)

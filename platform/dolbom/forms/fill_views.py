@@ -4,14 +4,12 @@ shows in `fill`. Every view of a response is written to the access log."""
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from dolbom.audit.access import log_access
+from dolbom.clock import today
 from dolbom.forms import operations as ops
 from dolbom.forms import queries
 from dolbom.forms import responses as rs
@@ -23,17 +21,12 @@ from dolbom.identity.access import tenant_roles
 from dolbom.web.context import db
 from dolbom.web.htmx import is_partial
 
-SEOUL = ZoneInfo("Asia/Seoul")
 fill_roles = tenant_roles("city_admin", "coordinator", "frontline_worker")
 
 
 def scope() -> queries.Scope:
     m = g.membership
     return queries.Scope(m.role, m.user_id, tuple(m.dong_codes))
-
-
-def today() -> dt.date:
-    return dt.datetime.now(SEOUL).date()
 
 
 def context() -> Context:

@@ -94,6 +94,10 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise YamlProblem(mark.line + 1 if mark else None, f"YAML 형식 오류: {exc}") from exc
+        except YamlProblem:
+            raise
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise YamlProblem(None, "YAML 형식 오류: 읽을 수 없는 값이 있습니다") from exc
     finally:
         loader.dispose()
 

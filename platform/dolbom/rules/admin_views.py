@@ -3,7 +3,6 @@ dated parameter values, examples), what-if preview, publish gated by examples, d
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -11,6 +10,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from dolbom.clock import today
 from dolbom.identity.access import tenant_roles
 from dolbom.rules import forms, queries
 from dolbom.rules import operations as ops
@@ -102,7 +102,7 @@ def _editor(rs: RuleSet, status: int = 200, **extra: Any):  # type: ignore[no-un
     catalogue, _key = tenant_catalogue(session, g.tenant.slug)
     ctx = {
         "rs": rs, "draft": draft, "problems": problems, "ruleset": ruleset, "failures": failures,
-        "facts": forms.fact_fields(catalogue), "today": dt.date.today().isoformat(),
+        "facts": forms.fact_fields(catalogue), "today": today().isoformat(),
         "source": extra.pop("source", draft.source), "view": queries.draft_view(crs, ruleset),
         "param_errors": {}, "param_values": {}, "example_errors": {}, "example_values": {},
     }  # fmt: skip
@@ -127,7 +127,7 @@ def edit(key: str):  # type: ignore[no-untyped-def]
         )
     try:
         _draft, problems = ops.save_draft(session, g.tenant.slug, rs, source, user_id=g.membership.user_id,
-                                          lock_version=_int(request.form.get("lock_version")))  # fmt: skip
+                                          lock=_lock())  # fmt: skip
     except ops.Conflict as exc:
         session.rollback()
         return _editor(rs, 409, source=source, message=str(exc))
@@ -149,7 +149,7 @@ def add_parameter_value(key: str):  # type: ignore[no-untyped-def]
     try:
         _draft, problems = ops.edit_draft_data(session, g.tenant.slug, rs, forms.add_value(parsed),
                                                user_id=g.membership.user_id,
-                                               lock_version=_int(request.form.get("lock_version")))  # fmt: skip
+                                               lock=_lock())  # fmt: skip
     except ops.RulesError as exc:
         session.rollback()
         return _editor(rs, 409, param_errors={"form": str(exc)}, param_values=request.form)
@@ -172,7 +172,7 @@ def add_example(key: str):  # type: ignore[no-untyped-def]
     try:
         ops.edit_draft_data(session, g.tenant.slug, rs, forms.append_example(example),
                             user_id=g.membership.user_id,
-                            lock_version=_int(request.form.get("lock_version")))  # fmt: skip
+                            lock=_lock())  # fmt: skip
     except ops.RulesError as exc:
         session.rollback()
         return _editor(rs, 409, example_errors={"form": str(exc)}, example_values=request.form)
@@ -185,7 +185,7 @@ def publish(key: str):  # type: ignore[no-untyped-def]
     session = db()
     rs = _ruleset_or_404(key, lock=True)
     try:
-        v = ops.publish(session, g.tenant.slug, rs, user_id=g.membership.user_id)
+        v = ops.publish(session, g.tenant.slug, rs, user_id=g.membership.user_id, lock=_lock())
     except ops.ExamplesFailed as exc:
         session.rollback()
         return _editor(_ruleset_or_404(key), 422, publish_failures=exc.failures,
@@ -194,6 +194,9 @@ def publish(key: str):  # type: ignore[no-untyped-def]
         session.rollback()
         return _editor(_ruleset_or_404(key), 422,
                        message=_("고칠 곳이 %(n)d개 있어 게시하지 않았습니다", n=len(exc.problems)))  # fmt: skip
+    except ops.Conflict as exc:
+        session.rollback()
+        return _editor(_ruleset_or_404(key), 409, message=str(exc))
     except ops.RulesError as exc:
         session.rollback()
         return _editor(_ruleset_or_404(key), 422, message=str(exc))
@@ -207,7 +210,7 @@ def discard(key: str):  # type: ignore[no-untyped-def]
     session = db()
     rs = _ruleset_or_404(key, lock=True)
     try:
-        ops.discard_draft(session, rs, lock_version=_int(request.form.get("lock_version")))
+        ops.discard_draft(session, rs, lock=_lock())
     except ops.RulesError as exc:
         session.rollback()
         return _editor(_ruleset_or_404(key), 409, message=str(exc))
@@ -216,11 +219,9 @@ def discard(key: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("tenant.rules.detail", key=key), 303)
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+def _lock() -> str:
+    """The editor's lock token; a form without one is stale by definition."""
+    return (request.form.get("lock") or "")[:40]
 
 
 def whatif_inline_max() -> int:

@@ -123,9 +123,15 @@ def compile_ruleset(
                 continue
             read = names_in(amount.node) | (names_in(cap.node) if cap else set())
             read |= (names_in(cost.node) - {"amount"}) if cost else set()
+            if own in read:
+                message = f"급여 '{ent.id}'가 자기 사업의 결과({own})를 읽습니다 — 급여는 대상일 때만 계산됩니다"
+                problems.append(Problem((*ent.path, "amount"), message))
+                continue
             ents.append(CEntitlement(ent, amount, cap, cost, tuple(sorted(read))))
+        # Conditions and entitlements alike must see the results they read already decided.
+        read_all = [n for c in conds for n in c.names] + [n for e in ents for n in e.names]
         depends = frozenset(
-            n.removeprefix("eligible.") for c in conds for n in c.names if n.startswith("eligible.")
+            n.removeprefix("eligible.") for n in read_all if n.startswith("eligible.")
         )
         compiled[prog.key] = CProgramme(prog, tuple(conds), tuple(ents), depends)
     order = _order(compiled, ruleset, problems)

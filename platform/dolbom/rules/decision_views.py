@@ -9,6 +9,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from dolbom.cases.views import case_or_404, log_case, staff
+from dolbom.clock import today
 from dolbom.forms.api import responses_for_case
 from dolbom.rules.decide import decisions_for_case, evaluate_case
 from dolbom.rules.models import RuleDecision
@@ -23,8 +24,8 @@ def evaluate(case_id: int):  # type: ignore[no-untyped-def]
     raw = (request.form.get("as_of") or "").strip()
     error = None
     try:
-        as_of = dt.date.fromisoformat(raw) if raw else dt.date.today()
-        if not dt.date(1990, 1, 1) <= as_of <= dt.date.today() + dt.timedelta(days=366 * 5):
+        as_of = dt.date.fromisoformat(raw) if raw else today()
+        if not dt.date(1990, 1, 1) <= as_of <= today() + dt.timedelta(days=366 * 5):
             error = _("기준일은 1990-01-01부터 5년 뒤까지 고를 수 있습니다")
     except ValueError:
         error = _("기준일을 YYYY-MM-DD로 적으세요")
@@ -41,6 +42,9 @@ def evaluate(case_id: int):  # type: ignore[no-untyped-def]
         if done.skipped:
             message += " " + _("판정하지 못한 규칙 묶음: %(s)s (서식이 바뀌어 규칙을 고쳐야 합니다)",
                                s=", ".join(done.skipped))  # fmt: skip
+    if error is not None:
+        log_case(case, "view")  # the error page shows the case too
+        session.commit()
     decisions = decisions_for_case(session, case.id)
     if is_partial():
         return render_template("cases/_eligibility.html", case=case, decisions=decisions,

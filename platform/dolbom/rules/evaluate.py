@@ -148,8 +148,9 @@ _RUNTIME = (ExprError, TypeError, ValueError, OverflowError, AttributeError, Key
 
 
 def evaluate(plan: Plan, facts: dict[str, Any]) -> list[ProgrammeResult]:
-    values = dict(plan.params)
-    values.update(derive(facts, plan.as_of))
+    values = dict(derive(facts, plan.as_of))
+    # Parameters last: a fact can never stand in for one (a form keyed "param" included).
+    values.update(plan.params)
     env = Env(values)
     # Rules list missing facts per condition themselves (names read whose value is None), so the
     # environment's own bookkeeping is skipped: a name lookup is then the dict's C `get`.
@@ -187,15 +188,21 @@ def _programme(
         v = memo.get(source, _UNSET)
         if v is _UNSET:
             v = memo[source] = fn(env)
-        if v is None:
+        if v is True:
+            outcomes.append(ConditionOutcome(c, True))
+        elif v is False:
+            failed = True
+            outcomes.append(ConditionOutcome(c, False))
+        else:
+            # Unknown — or not a truth value at all (`coalesce(lives_alone, 0)` gives 0): only
+            # true meets a condition, only false fails it.
             unknown = True
             gone = tuple(n for n in names if values.get(n) is None)
             missing += gone
             outcomes.append(ConditionOutcome(c, None, gone))
-        else:
-            if v is False:
-                failed = True
-            outcomes.append(ConditionOutcome(c, v))
+    if not pp.steps:
+        # In force, but every condition is dated out that day: nobody qualifies by default.
+        return ProgrammeResult(pp, UNDETERMINED, (), error="이날 적용되는 대상 조건이 없습니다")
     if failed:
         return ProgrammeResult(pp, NOT_ELIGIBLE, tuple(outcomes))
     if unknown:

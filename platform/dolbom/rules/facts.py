@@ -112,14 +112,16 @@ def assessment_facts(forms: Iterable[FormDef]) -> list[Fact]:
                     )
                 )
         for q in form.questions():
-            if q.type in ("group",):
-                continue  # repeating rows: not a single fact
+            if q.type in ("group", "grid"):
+                continue  # repeating rows and item grids are not single facts
             labels = {o.value: o.label for o in q.options} if q.options else None
             out.append(
                 Fact(
                     f"{form.key}.{q.key}",
                     f"{form.title}: {q.label}",
-                    question_type(q),
+                    # The answer only: score() and level() read a form's own scores, which
+                    # rules reach as `<form>.<score>` instead.
+                    Type(question_type(q).kind, question_type(q).options),
                     q.unit,
                     labels,
                     source="assessment",

@@ -9,9 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from dolbom.expr.types import Kind
+from dolbom.forms import yamlio
 from dolbom.rules.compile import coerce_facts, rule_names
 from dolbom.rules.definition import STATUSES, RuleSet
 from dolbom.rules.facts import FactCatalogue
@@ -154,9 +153,13 @@ def parse_example(form: Mapping[str, str], ruleset: RuleSet | None,
             errors["ex_more"] = f"{i}번째 줄: '이름: 값' 형식으로 적으세요"
             break
         try:
-            facts[fact.strip()] = yaml.safe_load(raw.strip()) if raw.strip() else None
-        except yaml.YAMLError:
+            # Our YAML reading: no aliases, dates and yes/no stay text, only true/false are booleans.
+            facts[fact.strip()] = yamlio.load(raw.strip())[0] if raw.strip() else None
+        except yamlio.YamlProblem:
             errors["ex_more"] = f"{i}번째 줄: 값을 읽을 수 없습니다"
+            break
+        if isinstance(facts[fact.strip()], dict):
+            errors["ex_more"] = f"{i}번째 줄: 값은 숫자, 글자, true/false 또는 [목록]이어야 합니다"
             break
     _typed, problems = coerce_facts(facts, full, ())
     if problems and "ex_more" not in errors:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from dolbom.cases.models import IN_SERVICE, Case
@@ -38,7 +39,7 @@ class Districts:
         while code in self.dongs and code not in seen:
             seen.add(code)
             name, valid_to, successor, gu = self.dongs[code]
-            if valid_to is not None and valid_to < day and successor:
+            if valid_to is not None and valid_to <= day and successor:  # valid_to: exclusive
                 code = successor
                 continue
             return name, gu, True
@@ -71,11 +72,23 @@ def case_facts(
 
 def _add_assessments(session: Session, facts: dict[int, dict[str, Any]]) -> None:
     ids = list(facts)
+    # The newest complete response of each form only: an answer left blank in June must not
+    # be filled in from January's response.
+    latest = (
+        sa.select(FormResponse.id)
+        .where(FormResponse.status == "complete", FormResponse.case_id.in_(ids))
+        .ext(distinct_on(FormResponse.case_id, FormResponse.form_id))
+        .order_by(
+            FormResponse.case_id,
+            FormResponse.form_id,
+            FormResponse.submitted_at.desc(),
+            FormResponse.id.desc(),
+        )
+    )
     rows = session.execute(
         sa.select(FormResponse.case_id, Form.key, FormResponse.answers, FormResponse.scores)
         .join(Form, Form.id == FormResponse.form_id)
-        .where(FormResponse.status == "complete", FormResponse.case_id.in_(ids))
-        .order_by(FormResponse.submitted_at, FormResponse.id)  # later responses win
+        .where(FormResponse.id.in_(latest))
     )
     for case_id, form_key, answers, scores in rows:
         f = facts[case_id]

@@ -40,6 +40,11 @@ def run_whatif(session: Any, tenant: str, rule_set_id: int, draft_id: int, as_of
             .options(undefer(RuleSetVersion.source))
         )
         before = compiled_version(session, tenant, current)[0] if current else None
+        if before is None:
+            # Comparing against "no rules" would call every case newly eligible.
+            raise WhatIfUnavailable(
+                f"게시된 버전 {rs.current_number}이(가) 지금의 조사 서식과 맞지 않아 비교할 수 없습니다"
+            )
     facts = case_facts(session, None, as_of)
     result = compare(before, after, facts, as_of, progress)
     result["draft_checksum"] = draft.checksum

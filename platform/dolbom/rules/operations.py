@@ -3,14 +3,15 @@ decisions. Functions take the tenant's session and commit nothing themselves."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, undefer
 
+from dolbom.clock import today
 from dolbom.db import utcnow
 from dolbom.forms import yamlio
 from dolbom.rules.catalogue import check_source, compiled_version, remember, tenant_catalogue
@@ -33,6 +34,21 @@ class ExamplesFailed(RulesError):
 
     def __post_init__(self) -> None:
         super().__init__(f"예시 {len(self.failures)}건이 기대와 다릅니다")
+
+
+STALE = "다른 사람이 이 초안을 먼저 고쳤거나 게시·삭제했습니다. 화면을 새로 고친 뒤 다시 하세요."
+
+
+def lock_token(draft: RuleSetVersion) -> str:
+    """What the editor sends back: the draft and the version of it the page was made from. The id
+    matters too: a new draft made after a discard starts again at lock version 1."""
+    return f"{draft.id}-{draft.lock_version}"
+
+
+def check_lock(draft: RuleSetVersion | None, token: str | None) -> None:
+    """`token=None` is an internal caller that checked already; anything else must match."""
+    if token is not None and (draft is None or token != lock_token(draft)):
+        raise Conflict(STALE)
 
 
 def checksum(source: str) -> str:
@@ -110,7 +126,7 @@ def _fill(
 
 
 NEW_TEMPLATE = """key: {key}
-title: {title}
+title: {title_yaml}
 description: 이 규칙의 근거와 재구성 여부를 적으세요.
 parameters:
   min_age:
@@ -137,7 +153,9 @@ def new_ruleset(session: Session, key: str, title: str, *, user_id: int | None) 
     session.add(rs)
     session.flush()
     draft = RuleSetVersion(rule_set_id=rs.id, created_by=user_id)
-    source = NEW_TEMPLATE.format(key=key, title=title, today=dt.date.today().isoformat())
+    # JSON's quoted string is YAML too: a title like "돌봄: 기본" or "[전주] …" stays one value.
+    title_yaml = json.dumps(title, ensure_ascii=False)
+    source = NEW_TEMPLATE.format(key=key, title_yaml=title_yaml, today=today().isoformat())
     _fill(draft, source, title, valid=False, user_id=user_id)
     session.add(draft)
     session.flush()
@@ -160,15 +178,14 @@ def open_draft(session: Session, rs: RuleSet, *, user_id: int | None) -> RuleSet
 
 
 def save_draft(session: Session, tenant: str, rs: RuleSet, source: str, *, user_id: int | None,
-               lock_version: int | None) -> tuple[RuleSetVersion, list[Problem]]:  # fmt: skip
+               lock: str | None) -> tuple[RuleSetVersion, list[Problem]]:  # fmt: skip
     """Keep the text whatever its problems (nothing typed is lost); problems block publishing.
-    A stale `lock_version` is a Conflict and stores nothing."""
+    A stale `lock` (or a draft gone meanwhile) is a Conflict and stores nothing."""
     draft = draft_of(session, rs)
+    check_lock(draft, lock)
     if draft is None:
         draft = RuleSetVersion(rule_set_id=rs.id, created_by=user_id)
         session.add(draft)
-    elif lock_version is not None and draft.lock_version != lock_version:
-        raise Conflict("다른 사람이 이 초안을 먼저 고쳤습니다. 화면을 새로 고친 뒤 다시 고치세요.")
     catalogue, _ = tenant_catalogue(session, tenant)
     _crs, problems, ruleset = check_source(source, catalogue)
     if ruleset is not None and ruleset.key != rs.key:
@@ -183,12 +200,15 @@ def save_draft(session: Session, tenant: str, rs: RuleSet, source: str, *, user_
 
 
 def publish(session: Session, tenant: str, rs: RuleSet, *, user_id: int | None,
-            examples_passed: bool = False) -> RuleSetVersion:  # fmt: skip
+            examples_passed: bool = False, lock: str | None = None) -> RuleSetVersion:  # fmt: skip
     """The draft becomes the next numbered version — only free of problems and with every
     example passing."""
     draft = draft_of(session, rs)
     if draft is None:
         raise RulesError("게시할 초안이 없습니다")
+    # What gets published is what the administrator last saw (examples, what-if), not a later
+    # save by someone else.
+    check_lock(draft, lock)
     crs, problems, ruleset = compiled_version(session, tenant, draft)
     if crs is None or ruleset is None:
         raise RuleSetProblems(problems)
@@ -210,14 +230,13 @@ def publish(session: Session, tenant: str, rs: RuleSet, *, user_id: int | None,
     return draft
 
 
-def discard_draft(session: Session, rs: RuleSet, *, lock_version: int | None) -> None:
+def discard_draft(session: Session, rs: RuleSet, *, lock: str | None) -> None:
     draft = draft_of(session, rs)
     if draft is None:
         return
     if rs.current_number is None:
         raise RulesError("게시된 적이 없는 규칙 묶음의 초안은 버릴 수 없습니다")
-    if lock_version is not None and draft.lock_version != lock_version:
-        raise Conflict("다른 사람이 이 초안을 먼저 고쳤습니다. 화면을 새로 고치세요.")
+    check_lock(draft, lock)
     session.delete(draft)
     session.flush()
 
@@ -226,17 +245,21 @@ def discard_draft(session: Session, rs: RuleSet, *, lock_version: int | None) ->
 
 
 def edit_draft_data(session: Session, tenant: str, rs: RuleSet, change: Any, *, user_id: int | None,
-                    lock_version: int | None) -> tuple[RuleSetVersion, list[Problem]]:  # fmt: skip
+                    lock: str | None) -> tuple[RuleSetVersion, list[Problem]]:  # fmt: skip
     """Apply `change(data)` to the draft's document and save it re-dumped. The draft's text
     must read as YAML; comments in it are not kept (the editor says so)."""
+    check_lock(draft_of(session, rs), lock)
     draft = open_draft(session, rs, user_id=user_id)
-    if lock_version is not None and draft.lock_version != lock_version:
-        raise Conflict("다른 사람이 이 초안을 먼저 고쳤습니다. 화면을 새로 고친 뒤 다시 고치세요.")
     try:
         data, _ = yamlio.load(draft.source)
     except yamlio.YamlProblem as exc:
         raise RulesError(f"초안의 YAML을 먼저 고치세요: {exc}") from exc
     if not isinstance(data, dict):
         raise RulesError("초안의 형식이 올바르지 않습니다")
-    change(data)
-    return save_draft(session, tenant, rs, yamlio.dump(data), user_id=user_id, lock_version=None)
+    try:
+        change(data)
+    except (KeyError, TypeError, AttributeError) as exc:  # the document has another shape
+        raise RulesError(
+            "초안의 형식이 예상과 달라 양식으로 고칠 수 없습니다. YAML에서 고치세요"
+        ) from exc
+    return save_draft(session, tenant, rs, yamlio.dump(data), user_id=user_id, lock=None)

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, undefer
 
+from dolbom.clock import today
 from dolbom.rules.catalogue import compiled_version
 from dolbom.rules.compile import CompiledRuleSet
 from dolbom.rules.definition import RuleSet as RuleSetDef
@@ -69,10 +70,10 @@ def version_view(session: Session, tenant: str, v: RuleSetVersion) -> VersionVie
 
 
 def draft_view(crs: CompiledRuleSet | None, ruleset: RuleSetDef | None) -> VersionView:
-    return VersionView(ruleset, run_examples(crs) if crs is not None else None, dt.date.today())
+    return VersionView(ruleset, run_examples(crs) if crs is not None else None, today())
 
 
 def param_value_today(ruleset: RuleSetDef, key: str) -> Any:
     p = ruleset.parameter(key)
-    v = p.value_on(dt.date.today()) if p else None
+    v = p.value_on(today()) if p else None
     return v.value if v else None

@@ -128,7 +128,10 @@ class _Reader:
                 self.bad(where, "근거(cite: 조례 조·항)가 없습니다")
             return None
         if isinstance(raw, str):
-            return Citation(source=raw.strip()[:200]) if raw.strip() else None
+            if not raw.strip():
+                self.bad(where, "근거(cite)가 비어 있습니다")
+                return None
+            return Citation(source=raw.strip()[:200])
         d = self.mapping(raw, where)
         if d is None:
             return None
@@ -152,14 +155,22 @@ class _Reader:
         return Citation(source, parts["article"], parts["paragraph"], parts["item"], link, note)
 
     def number(self, value: Any, path: PathT) -> float | None:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            self.bad(path, f"숫자여야 합니다 ('{value}')")
+        if not is_number(value):
+            self.bad(path, f"숫자여야 합니다 ('{str(value)[:40]}')")
             return None
         return value
+
+
+MAX_NUMBER = 1e15  # amounts in won fit many times over; a 400-digit integer breaks formatting
+
+
+def is_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and abs(value) <= MAX_NUMBER  # first: math.isfinite(10**400) overflows
+        and math.isfinite(value)
+    )
 
 
 def parse_yaml(text: str) -> tuple[RuleSet | None, list[Problem]]:
@@ -193,6 +204,9 @@ def read_data(
             ordinance = r.text(od, "name", ("ordinance",), required=True)
             r.date(od, "promulgated", ("ordinance",))
             link = r.text(od, "link", ("ordinance",), max_length=500)
+            if link and not re.match(r"https?://", link):
+                r.bad(("ordinance", "link"), "링크는 http:// 또는 https://로 시작해야 합니다")
+                link = None
     params = _parameters(r, d.get("parameters"))
     programmes = tuple(
         p for i, raw in enumerate(r.listing(d, "programmes", (), required=True))
@@ -241,8 +255,15 @@ def _parameters(r: _Reader, raw: Any) -> tuple[Parameter, ...]:
             if value is None or isinstance(value, list | dict):
                 r.bad((*vpath, "value"), "값(value)은 숫자, 글자 또는 true/false여야 합니다")
                 continue
-            if isinstance(value, float) and not math.isfinite(value):
-                r.bad((*vpath, "value"), "쓸 수 없는 숫자입니다")
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and not is_number(value)
+            ):
+                r.bad((*vpath, "value"), "쓸 수 없는 숫자입니다 (±10^15까지)")
+                continue
+            if isinstance(value, str) and len(value) > 200:
+                r.bad((*vpath, "value"), "글자 값은 200자까지입니다")
                 continue
             period = r.period(vd, vpath, required=True)
             cite = r.cite(vd, vpath)

@@ -72,16 +72,31 @@ def _progress(key: str, jid: str, job_key: str, rs: Any = None):  # type: ignore
         record = reconcile(s, record)
         status_, progress, message = record.status, record.progress, record.message
     if status_ == "finished":
-        from rq.job import Job
-
-        from dolbom.kv import get_redis
-
-        result = Job.fetch(jid, connection=get_redis()).return_value()
+        result = _job_result(jid)
         if isinstance(result, dict):
             return _result(rs or ops.get_ruleset(db(), key), result)
-        status_, message = "failed", _("결과가 만료되었습니다. 다시 미리 보세요.")
+        if result is _EXPIRED:
+            status_, message = "failed", _("결과가 만료되었습니다. 다시 미리 보세요.")
+        else:
+            # Our record says finished a moment before RQ has stored the return value.
+            status_, progress = "started", 99
     return render_template("rules/_whatif_progress.html", key=key, job_key=job_key,
                            status=status_, progress=progress, message=message)  # fmt: skip
+
+
+_EXPIRED = object()
+
+
+def _job_result(jid: str) -> Any:
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    from dolbom.kv import get_redis
+
+    try:
+        return Job.fetch(jid, connection=get_redis()).return_value()
+    except NoSuchJobError:
+        return _EXPIRED
 
 
 def _result(rs: Any, result: dict[str, Any]):  # type: ignore[no-untyped-def]

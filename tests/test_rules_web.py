@@ -13,8 +13,8 @@ from markupsafe import escape
 from dolbom import db
 from dolbom.audit.access import AccessLog
 from dolbom.cases.models import Case
-from dolbom.clock import today
 from dolbom.cases.synthetic import generate
+from dolbom.clock import today
 from dolbom.people.models import Person
 from dolbom.rules import operations as ops
 from dolbom.rules.models import ImmutableRuleVersion, RuleDecision, RuleSet, RuleSetVersion

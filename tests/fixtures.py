@@ -29,6 +29,7 @@ from dolbom.config import Settings, normalise_database_url  # noqa: E402
 from dolbom.identity.models import Membership, User  # noqa: E402
 from dolbom.identity.passwords import hash_password  # noqa: E402
 from dolbom.migrate.runner import upgrade_shared  # noqa: E402
+from dolbom.people import pii  # noqa: E402
 from dolbom.tenancy.operations import create_tenant, drop_tenant  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
@@ -82,6 +83,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     )
     db.configure(database_url, pool_size=s.pool_size)
     kv.configure(redis_url)
+    pii.configure(s.pii_key)
     upgrade_shared()
     yield s
     db.dispose()
@@ -116,6 +118,7 @@ def child_env(settings: Settings, instance: Path) -> dict[str, str]:
         DOLBOM_DATABASE_URL=settings.database_url or "",
         DOLBOM_REDIS_URL=settings.redis_url or "",
         DOLBOM_INSTANCE=str(instance),
+        DOLBOM_PII_KEY=settings.pii_key,
         DOLBOM_LOG_LEVEL="WARNING",
     )
     return env

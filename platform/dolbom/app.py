@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from dolbom import services
 from dolbom.config import ROOT, Settings
+from dolbom.people import pii
 from dolbom.plugins.host import PluginHost, get_host
 
 HERE = Path(__file__).resolve().parent
@@ -46,6 +47,7 @@ def create_app(
 
     settings = settings or Settings.from_env()
     observability.configure_logging(settings.log_level)
+    pii.configure(settings.pii_key)
     if connect:
         services.connect(settings)
     host = host or get_host()

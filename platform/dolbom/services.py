@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from dolbom import db, kv
 from dolbom.config import Settings
+from dolbom.people import pii
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def resolve(settings: Settings, *, redis: bool = True) -> Services:
 def connect(settings: Settings, *, redis: bool = True) -> Services:
     services = resolve(settings, redis=redis)
     db.configure(services.database_url, pool_size=settings.pool_size)
+    pii.configure(settings.pii_key)
     if services.redis_url:
         kv.configure(services.redis_url)
     return services

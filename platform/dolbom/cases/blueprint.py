@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from dolbom.cases import views
+from dolbom.cases import intake_views, views
 
 
 def cases_blueprint() -> Blueprint:
     bp = Blueprint("cases", __name__, url_prefix="/cases")
     bp.add_url_rule("/", "index", views.index)
+    bp.add_url_rule("/new", "new", intake_views.new, methods=["GET", "POST"])
     bp.add_url_rule("/<int:case_id>", "show", views.show)
+    bp.add_url_rule("/<int:case_id>/rrn", "reveal_rrn", intake_views.reveal_rrn, methods=["POST"])
     return bp

@@ -24,6 +24,14 @@ STAGES = {
     "closed": "종결",
 }
 IN_SERVICE = frozenset({"provision", "monitoring"})
+# When an official may apply on the person's behalf (domain.md, step 1a).
+INITIATIVE_REASONS = {
+    "ltc_rejected": "장기요양 신청이 기각됨",
+    "crisis": "긴급복지지원법상 위기 상황",
+    "family_unable": "가족 돌봄이 불가능함",
+    "care_gap": "갑작스러운 돌봄 공백",
+    "other": "그 밖의 사유",
+}
 
 
 class Case(TenantBase):
@@ -33,6 +41,8 @@ class Case(TenantBase):
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
     dong_code: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     source: Mapped[str | None] = mapped_column(sa.String(16))  # rules.facts.CASE_SOURCES
+    # Why an official applied on the person's behalf (직권신청), or who referred them.
+    source_note: Mapped[str | None] = mapped_column(sa.String(500))
     stage: Mapped[str] = mapped_column(sa.String(16), default="application", index=True)
     opened_on: Mapped[date] = mapped_column(sa.Date, default=today)
     closed_on: Mapped[date | None] = mapped_column(sa.Date)

@@ -1,0 +1,65 @@
+"""접수 in the browser: a frontline worker registers a person, is shown the possible duplicate
+on a second application, picks the same person, and reveals the resident number with a reason."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.test_journeys import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def jeonju(pack_tenant):  # type: ignore[no-untyped-def]
+    return pack_tenant("jeonju")
+
+
+def fill_intake(page: Page, rrn: str) -> None:
+    page.get_by_label("이름").fill("박순자")
+    page.get_by_label("주민등록번호", exact=True).fill(rrn)
+    page.get_by_label("거주 동").select_option(label="완산구 평화1동")
+    page.get_by_label("전화번호").fill("010-2345-6789")
+    page.get_by_label("혼자 사심").select_option("true")
+    page.get_by_label("장기요양등급").select_option("등급외")
+    page.get_by_label("어떻게 접수되었나요").select_option("본인")
+
+
+def test_worker_registers_a_person_and_meets_the_duplicate(page: Page, jeonju, make_user, shot):  # type: ignore[no-untyped-def]
+    sign_in(page, make_user("frontline_worker", jeonju, dongs=["pyeonghwa1"]))
+    page.get_by_role("link", name="사례").click()
+    page.get_by_test_id("new-case").click()
+    fill_intake(page, "440101-2345678")
+    page.get_by_label("주민등록번호", exact=True).fill("440230-2345678")  # 30 February
+    page.get_by_test_id("intake-submit").click()
+    expect(page.locator("#rrn-msg")).to_have_text("앞 6자리가 올바른 생년월일이 아닙니다")
+    expect(page.get_by_label("이름")).to_have_value("박순자")  # nothing typed is lost
+    page.get_by_label("주민등록번호", exact=True).fill("440101-2345678")
+    shot(page, "intake")
+    page.get_by_test_id("intake-submit").click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+$"))
+    first_case = page.url
+    expect(page.get_by_test_id("rrn-masked")).to_have_text("440101-2******")
+
+    page.goto(f"/{jeonju}/cases/new")
+    fill_intake(page, "440101-2345678")
+    page.get_by_test_id("intake-submit").click()
+    expect(page.get_by_test_id("duplicates")).to_contain_text("박순자")
+    expect(page.get_by_test_id("duplicates")).to_contain_text("440101-2******")
+    shot(page, "duplicates")
+    # Enter in a field submits the form's own button: the duplicate question is asked again,
+    # nothing is attached to the existing person by accident.
+    page.get_by_label("이름").press("Enter")
+    expect(page.get_by_test_id("duplicates")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/cases/new$"))
+    page.get_by_role("button", name="이 사람으로 접수").click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+$"))
+    assert page.url != first_case
+
+    page.get_by_label("열람 사유").fill("건강보험 자격 확인")
+    page.get_by_test_id("reveal").click()
+    expect(page.get_by_test_id("rrn-full")).to_have_text("440101-2345678")
+    shot(page, "case")

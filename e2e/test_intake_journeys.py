@@ -63,3 +63,39 @@ def test_worker_registers_a_person_and_meets_the_duplicate(page: Page, jeonju, m
     page.get_by_test_id("reveal").click()
     expect(page.get_by_test_id("rrn-full")).to_have_text("440101-2345678")
     shot(page, "case")
+
+
+def test_steps_are_offered_by_stage_and_role_and_recorded(page: Page, jeonju, make_user, shot):  # type: ignore[no-untyped-def]
+    sign_in(page, make_user("frontline_worker", jeonju, dongs=["pyeonghwa1"], name="이창구"))
+    page.goto(f"/{jeonju}/cases/new")
+    fill_intake(page, "440101-2345678")
+    page.get_by_test_id("intake-submit").click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+$"))
+    case_url = page.url
+    expect(page.get_by_test_id("action-close")).to_have_count(0)  # closing is the 시군구's
+    page.get_by_test_id("action-start_survey").get_by_role("button").click()
+    expect(page.locator("#actions")).to_contain_text("사전조사")
+    page.get_by_test_id("action-request_judgement").get_by_role("button").click()
+    expect(page.get_by_test_id("action-message")).to_have_text(
+        "통합판정을 요청하려면 완료된 사전조사가 있어야 합니다"
+    )
+    expect(page.get_by_test_id("start-survey")).to_be_visible()
+    expect(page.get_by_test_id("timeline")).to_contain_text("이창구")
+    expect(page.get_by_test_id("timeline")).to_contain_text("사전조사 시작")
+    shot(page, "case-survey")
+    page.get_by_role("button", name="로그아웃").click()
+
+    sign_in(page, make_user("coordinator", jeonju))
+    page.goto(case_url)
+    close = page.get_by_test_id("action-close")
+    close.get_by_role("button").click()
+    expect(close.locator(".form-hint-invalid").first).to_have_text(
+        "종결 사유을(를) 적거나 고르세요"
+    )
+    close = page.get_by_test_id("action-close")
+    close.get_by_label("종결 사유").select_option("refusal")
+    close.get_by_label("사유·의견").fill("본인이 서비스를 원하지 않음")
+    close.get_by_role("button").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("서비스 거부")
+    expect(page.get_by_test_id("action-reopen")).to_be_visible()
+    shot(page, "case-closed")

@@ -2,7 +2,7 @@
 
 from dolbom.audit.access import AccessLog
 from dolbom.audit.models import PlatformEvent
-from dolbom.cases.models import Case
+from dolbom.cases.models import Case, CaseEvent
 from dolbom.districts.models import Dong, Gu
 from dolbom.forms.models import Form, FormResponse, FormResponseRevision, FormVersion
 from dolbom.identity.models import Membership, User
@@ -15,6 +15,7 @@ from dolbom.tenant_settings.models import TenantSetting
 __all__ = [
     "AccessLog",
     "Case",
+    "CaseEvent",
     "Dong",
     "Form",
     "FormResponse",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from dolbom.cases import intake_views, views
+from dolbom.cases import intake_views, step_views, views
 
 
 def cases_blueprint() -> Blueprint:
@@ -13,4 +13,8 @@ def cases_blueprint() -> Blueprint:
     bp.add_url_rule("/new", "new", intake_views.new, methods=["GET", "POST"])
     bp.add_url_rule("/<int:case_id>", "show", views.show)
     bp.add_url_rule("/<int:case_id>/rrn", "reveal_rrn", intake_views.reveal_rrn, methods=["POST"])
+    bp.add_url_rule("/<int:case_id>/step/<action>", "step", step_views.step, methods=["POST"])
+    bp.add_url_rule(
+        "/<int:case_id>/survey", "survey", step_views.start_survey_response, methods=["POST"]
+    )
     return bp

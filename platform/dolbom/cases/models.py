@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dolbom.clock import today
@@ -32,6 +33,21 @@ INITIATIVE_REASONS = {
     "care_gap": "갑작스러운 돌봄 공백",
     "other": "그 밖의 사유",
 }
+# The integrated judgement's result as the city records it when NHIS sends it back. The
+# judgement's own scale is not public: these levels are reconstructed (재구성).
+JUDGEMENT_LEVELS = {
+    "intensive": "집중 지원 필요",
+    "general": "일반 지원 필요",
+    "linkage": "서비스 연계 필요",
+    "none": "통합지원 불필요",
+}
+CLOSURE_REASONS = {
+    "goals_met": "목표 달성",
+    "moved": "전출",
+    "institutionalised": "시설 입소",
+    "death": "사망",
+    "refusal": "서비스 거부",
+}
 
 
 class Case(TenantBase):
@@ -46,6 +62,10 @@ class Case(TenantBase):
     stage: Mapped[str] = mapped_column(sa.String(16), default="application", index=True)
     opened_on: Mapped[date] = mapped_column(sa.Date, default=today)
     closed_on: Mapped[date | None] = mapped_column(sa.Date)
+    judgement_level: Mapped[str | None] = mapped_column(sa.String(16))
+    closure_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    follow_up_on: Mapped[date | None] = mapped_column(sa.Date)
+    services_started_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column()
     lock_version: Mapped[int] = mapped_column(default=1)
@@ -57,3 +77,19 @@ class Case(TenantBase):
     @property
     def stage_label(self) -> str:
         return STAGES.get(self.stage, self.stage)
+
+
+class CaseEvent(TenantBase):
+    """One step of a case's history: who did what, when, and why. Only ever added."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    by: Mapped[int] = mapped_column()
+    action: Mapped[str] = mapped_column(sa.String(32))
+    from_stage: Mapped[str | None] = mapped_column(sa.String(16))
+    to_stage: Mapped[str | None] = mapped_column(sa.String(16))
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

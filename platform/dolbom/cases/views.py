@@ -3,13 +3,20 @@ case page with the person's facts, assessments and eligibility decisions."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
 from flask import abort, g, render_template, request
 
 from dolbom.audit.access import log_access
 from dolbom.cases import queries
-from dolbom.cases.models import Case
+from dolbom.cases.models import CLOSURE_REASONS, JUDGEMENT_LEVELS, STAGES, Case
+from dolbom.cases.transitions import NEED_LABELS, TRANSITIONS, available, timeline
+from dolbom.db import shared_session
 from dolbom.forms.api import responses_for_case
+from dolbom.forms.queries import published_forms
 from dolbom.identity.access import tenant_roles
+from dolbom.identity.models import User
 from dolbom.rules.decide import decisions_for_case
 from dolbom.web.context import db
 
@@ -48,10 +55,40 @@ def show(case_id: int):  # type: ignore[no-untyped-def]
     case = case_or_404(case_id)
     log_case(case, "view")
     session.commit()
-    return render_template(
-        "cases/show.html",
-        case=case,
-        responses=responses_for_case(session, case.id, cache_key=g.tenant.slug),
-        decisions=decisions_for_case(session, case.id),
-        message=None,
-    )
+    return render_case(case)
+
+
+def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
+    """The case page; `extra` carries an action's errors or a message back to it."""
+    session = db()
+    events = timeline(session, case.id)
+    context = {
+        "case": case,
+        "responses": responses_for_case(session, case.id, cache_key=g.tenant.slug),
+        "decisions": decisions_for_case(session, case.id),
+        "actions": available(case.stage, g.membership.role),
+        "events": events,
+        "names": user_names({e.by for e in events}),
+        "surveys": published_forms(session),
+        "message": None,
+        "action_errors": {},
+        "action_open": None,
+        "action_message": None,
+        "action_values": {},
+        "survey_error": None,
+        "transitions": TRANSITIONS,
+        "stages": STAGES,
+        "need_labels": NEED_LABELS,
+        "judgement_levels": JUDGEMENT_LEVELS,
+        "closure_reasons": CLOSURE_REASONS,
+    }
+    context.update(extra)
+    return render_template("cases/show.html", **context), status
+
+
+def user_names(ids: set[int]) -> dict[int, str]:
+    """Names of staff for the timeline (users live in the shared schema)."""
+    if not ids:
+        return {}
+    with shared_session() as s:
+        return dict(s.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())

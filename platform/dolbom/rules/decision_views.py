@@ -8,9 +8,8 @@ import sqlalchemy as sa
 from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from dolbom.cases.views import case_or_404, log_case, staff
+from dolbom.cases.views import case_or_404, log_case, render_case, staff
 from dolbom.clock import today
-from dolbom.forms.api import responses_for_case
 from dolbom.rules.decide import decisions_for_case, evaluate_case
 from dolbom.rules.models import RuleDecision
 from dolbom.web.context import db
@@ -50,8 +49,7 @@ def evaluate(case_id: int):  # type: ignore[no-untyped-def]
         return render_template("cases/_eligibility.html", case=case, decisions=decisions,
                                message=message, error=error, as_of=raw), 422 if error else 200  # fmt: skip
     if error:
-        return render_template("cases/show.html", case=case, decisions=decisions, error=error, message=None,
-                               responses=responses_for_case(session, case.id, cache_key=g.tenant.slug)), 422  # fmt: skip
+        return render_case(case, 422, error=error, as_of=raw)
     return redirect(url_for("tenant.cases.show", case_id=case.id) + "#eligibility", 303)
 
 

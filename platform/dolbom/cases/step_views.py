@@ -1,0 +1,54 @@
+"""Moving a case along: one POST per action, refused with the reason (and the field at fault)
+when the stage, the role or the data do not allow it; and starting a survey for the case."""
+
+from __future__ import annotations
+
+from flask import g, redirect, request, url_for
+from flask_babel import gettext as _
+
+from dolbom.cases.transitions import TRANSITIONS, Refused, Stale, transition
+from dolbom.cases.views import case_or_404, log_case, render_case, staff
+from dolbom.forms.api import start_for_case
+from dolbom.forms.operations import FormsError
+from dolbom.web.context import db
+
+
+@staff
+def step(case_id: int, action: str):  # type: ignore[no-untyped-def]
+    session = db()
+    case = case_or_404(case_id)
+    raw = request.form.get("lock_version", "")
+    lock = int(raw) if raw.isdigit() else None
+    try:
+        transition(session, case, action, role=g.membership.role, user_id=g.membership.user_id,
+                   form=request.form, lock_version=lock)  # fmt: skip
+    except Stale as exc:
+        session.rollback()
+        return render_case(
+            case_or_404(case_id), 409, action_open=action, action_message=exc.message
+        )
+    except Refused as exc:
+        session.rollback()
+        case = case_or_404(case_id)
+        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        return render_case(case, 422, action_open=action if action in TRANSITIONS else None,
+                           action_message=exc.message, action_errors=exc.fields, action_values=values)  # fmt: skip
+    log_case(case, "edit", TRANSITIONS[action].label)
+    session.commit()
+    return redirect(url_for("tenant.cases.show", case_id=case.id), 303)
+
+
+@staff
+def start_survey_response(case_id: int):  # type: ignore[no-untyped-def]
+    session = db()
+    case = case_or_404(case_id)
+    key = request.form.get("form_key", "")
+    try:
+        response_id = start_for_case(session, key, case_id=case.id, user_id=g.membership.user_id,
+                                     dong_code=case.dong_code)  # fmt: skip
+    except (FormsError, LookupError):
+        session.rollback()
+        return render_case(case, 422, survey_error=_("작성할 조사 서식을 고르세요"))
+    log_case(case, "edit", "조사 시작")
+    session.commit()
+    return redirect(url_for("tenant.assessments.show", response_id=response_id), 303)

@@ -99,3 +99,29 @@ def test_steps_are_offered_by_stage_and_role_and_recorded(page: Page, jeonju, ma
     expect(page.get_by_test_id("timeline")).to_contain_text("서비스 거부")
     expect(page.get_by_test_id("action-reopen")).to_be_visible()
     shot(page, "case-closed")
+
+
+def test_caseload_filters_in_place_and_the_url_follows(page: Page, jeonju, make_user, shot):  # type: ignore[no-untyped-def]
+    from dolbom import db
+    from dolbom.cases.synthetic import generate
+
+    with db.tenant_transaction(jeonju) as s:
+        generate(s, jeonju, 120, seed=5)
+    sign_in(page, make_user("coordinator", jeonju))
+    page.goto(f"/{jeonju}/cases/")
+    expect(page.get_by_test_id("cases")).to_be_visible()
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_label("이름 또는 주민등록번호").fill("김")
+    expect(page).to_have_url(re.compile(r"[?&]q=%EA%B9%80"))
+    for name in page.get_by_test_id("cases").locator("tbody td:nth-child(2)").all_inner_texts():
+        assert "김" in name
+    page.get_by_test_id("stage-provision").click()
+    expect(page).to_have_url(re.compile(r"stage=provision"))
+    expect(page.get_by_test_id("stage-provision")).to_have_class(re.compile("is-active"))
+    for stage in page.get_by_test_id("cases").locator("tbody td:nth-child(5)").all_inner_texts():
+        assert stage == "서비스 제공"
+    assert page.evaluate("window.__sameDocument") is True  # filtered without a page load
+    shot(page, "caseload")
+    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"stage=provision"))
+    expect(page.get_by_test_id("stage-open")).to_have_class(re.compile("is-active"))

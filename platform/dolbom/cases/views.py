@@ -9,16 +9,18 @@ import sqlalchemy as sa
 from flask import abort, g, render_template, request
 
 from dolbom.audit.access import log_access
-from dolbom.cases import queries
+from dolbom.cases import caseload, queries
 from dolbom.cases.models import CLOSURE_REASONS, JUDGEMENT_LEVELS, STAGES, Case
 from dolbom.cases.transitions import NEED_LABELS, TRANSITIONS, available, timeline
+from dolbom.clock import today
 from dolbom.db import shared_session
 from dolbom.forms.api import responses_for_case
-from dolbom.forms.queries import published_forms
+from dolbom.forms.queries import dong_choices, published_forms
 from dolbom.identity.access import tenant_roles
 from dolbom.identity.models import User
 from dolbom.rules.decide import decisions_for_case
 from dolbom.web.context import db
+from dolbom.web.htmx import is_partial
 
 staff = tenant_roles("city_admin", "coordinator", "frontline_worker")
 
@@ -39,13 +41,16 @@ def log_case(case: Case, action: str, detail: str | None = None) -> None:
 @staff
 def index():  # type: ignore[no-untyped-def]
     m = g.membership
-    try:
-        page = max(1, min(int(request.args.get("page", "1")), 100_000))
-    except ValueError:
-        page = 1
-    rows, total = queries.cases(db(), m.role, m.dong_codes or [], page=page)
+    dongs = [
+        d
+        for d in dong_choices(db(), today())
+        if m.role != "frontline_worker" or d.code in (m.dong_codes or [])
+    ]
+    filters = caseload.Filters.read(request.args, [d.code for d in dongs])
+    load = caseload.load(db(), g.tenant.slug, m.role, m.dong_codes or [], filters)
+    template = "cases/_caseload_partial.html" if is_partial() else "cases/index.html"
     return render_template(
-        "cases/index.html", rows=rows, total=total, page=page, per_page=queries.PAGE
+        template, load=load, f=filters, dongs=dongs, stages=STAGES, sorts=caseload.SORTS
     )
 
 

@@ -125,3 +125,36 @@ def test_caseload_filters_in_place_and_the_url_follows(page: Page, jeonju, make_
     page.go_back()
     expect(page).not_to_have_url(re.compile(r"stage=provision"))
     expect(page.get_by_test_id("stage-open")).to_have_class(re.compile("is-active"))
+
+
+def test_approval_schedules_monitoring_and_a_visit_is_recorded(page: Page, jeonju, make_user, shot):  # type: ignore[no-untyped-def]
+    from dolbom import db
+    from dolbom.cases.models import Case
+    from dolbom.people.models import Person
+
+    with db.tenant_transaction(jeonju) as s:
+        p = Person(name="모니터링 대상", dong_code="pyeonghwa1")
+        s.add(p)
+        s.flush()
+        case = Case(person_id=p.id, dong_code="pyeonghwa1", stage="meeting", source="본인")
+        s.add(case)
+        s.flush()
+        case_id = case.id
+    sign_in(page, make_user("coordinator", jeonju))
+    page.goto(f"/{jeonju}/cases/{case_id}")
+    page.get_by_test_id("action-approve").get_by_role("button").click()
+    expect(page.get_by_test_id("check-1")).to_contain_text("1개월 점검")
+    expect(page.get_by_test_id("check-3")).to_contain_text("3개월 점검")
+    form = page.get_by_test_id("contact-form")
+    form.get_by_label("방법").select_option("visit")
+    form.get_by_label("내용").fill("가정 방문: 식사 배달 첫 주, 만족함")
+    form.get_by_label("다음 할 일").fill("1개월 점검 때 체중 확인")
+    form.get_by_role("button").click()
+    expect(page.get_by_test_id("contacts")).to_contain_text("가정 방문: 식사 배달 첫 주, 만족함")
+    check = page.get_by_test_id("check-1")
+    check.get_by_label("대상자 상태").fill("안정적")
+    check.get_by_label("서비스 이용").fill("식사 배달 주 5회")
+    check.get_by_label("계획 변경이 필요한가요").select_option("no")
+    check.get_by_role("button").click()
+    expect(page.get_by_test_id("check-1")).to_contain_text("완료")
+    shot(page, "monitoring")

@@ -2,7 +2,7 @@
 
 from dolbom.audit.access import AccessLog
 from dolbom.audit.models import PlatformEvent
-from dolbom.cases.models import Case, CaseEvent
+from dolbom.cases.models import Case, CaseEvent, Contact, MonitoringCheck
 from dolbom.districts.models import Dong, Gu
 from dolbom.forms.models import Form, FormResponse, FormResponseRevision, FormVersion
 from dolbom.identity.models import Membership, User
@@ -16,6 +16,7 @@ __all__ = [
     "AccessLog",
     "Case",
     "CaseEvent",
+    "Contact",
     "Dong",
     "Form",
     "FormResponse",
@@ -24,6 +25,7 @@ __all__ = [
     "Gu",
     "JobRecord",
     "Membership",
+    "MonitoringCheck",
     "Person",
     "PlatformEvent",
     "RuleDecision",

@@ -17,4 +17,11 @@ def cases_blueprint() -> Blueprint:
     bp.add_url_rule(
         "/<int:case_id>/survey", "survey", step_views.start_survey_response, methods=["POST"]
     )
+    bp.add_url_rule("/<int:case_id>/contacts", "contacts", step_views.add_contact, methods=["POST"])
+    bp.add_url_rule(
+        "/<int:case_id>/monitoring/<int:check_id>",
+        "check",
+        step_views.record_check,
+        methods=["POST"],
+    )
     return bp

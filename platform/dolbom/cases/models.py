@@ -93,3 +93,39 @@ class CaseEvent(TenantBase):
     to_stage: Mapped[str | None] = mapped_column(sa.String(16))
     note: Mapped[str | None] = mapped_column(sa.String(1000))
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+CONTACT_KINDS = {"visit": "가정 방문", "phone": "전화", "counter": "창구 상담", "other": "기타"}
+
+
+class Contact(TenantBase):
+    """A contact record (상담·방문 기록): a visit, a call or a counter conversation."""
+
+    __tablename__ = "case_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    on: Mapped[date] = mapped_column(sa.Date)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    content: Mapped[str] = mapped_column(sa.String(2000))
+    next_action: Mapped[str | None] = mapped_column(sa.String(500))
+    by: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+
+class MonitoringCheck(TenantBase):
+    """A scheduled check after services start (by default at 1 and 3 months): the person's
+    condition, their use of the services, and whether the plan must change."""
+
+    __tablename__ = "monitoring_check"
+    __table_args__ = (sa.UniqueConstraint("case_id", "months"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    months: Mapped[int] = mapped_column()
+    due_on: Mapped[date] = mapped_column(sa.Date, index=True)
+    done_on: Mapped[date | None] = mapped_column(sa.Date)
+    condition: Mapped[str | None] = mapped_column(sa.String(1000))
+    service_use: Mapped[str | None] = mapped_column(sa.String(1000))
+    plan_change: Mapped[bool | None] = mapped_column()
+    by: Mapped[int | None] = mapped_column()

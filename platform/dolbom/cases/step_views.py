@@ -3,9 +3,11 @@ when the stage, the role or the data do not allow it; and starting a survey for 
 
 from __future__ import annotations
 
-from flask import g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 
+from dolbom.cases import followup
+from dolbom.cases.models import MonitoringCheck
 from dolbom.cases.transitions import TRANSITIONS, Refused, Stale, transition
 from dolbom.cases.views import case_or_404, log_case, render_case, staff
 from dolbom.forms.api import start_for_case
@@ -52,3 +54,36 @@ def start_survey_response(case_id: int):  # type: ignore[no-untyped-def]
     log_case(case, "edit", "조사 시작")
     session.commit()
     return redirect(url_for("tenant.assessments.show", response_id=response_id), 303)
+
+
+@staff
+def add_contact(case_id: int):  # type: ignore[no-untyped-def]
+    session = db()
+    case = case_or_404(case_id)
+    errors = followup.add_contact(session, case, request.form, user_id=g.membership.user_id)
+    if errors:
+        session.rollback()
+        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        return render_case(case_or_404(case_id), 422, contact_errors=errors, contact_values=values)
+    log_case(case, "edit", "상담·방문 기록")
+    session.commit()
+    return redirect(url_for("tenant.cases.show", case_id=case.id) + "#contacts", 303)
+
+
+@staff
+def record_check(case_id: int, check_id: int):  # type: ignore[no-untyped-def]
+    session = db()
+    case = case_or_404(case_id)
+    check = session.get(MonitoringCheck, check_id)
+    if check is None or check.case_id != case.id:
+        abort(404)
+    errors = followup.record_check(session, case, check, request.form, user_id=g.membership.user_id)
+    if errors:
+        session.rollback()
+        values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+        return render_case(
+            case_or_404(case_id), 422, check_open=check_id, check_errors=errors, check_values=values
+        )
+    log_case(case, "edit", f"모니터링 {check.months}개월")
+    session.commit()
+    return redirect(url_for("tenant.cases.show", case_id=case.id) + "#monitoring", 303)

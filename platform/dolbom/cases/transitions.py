@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from dolbom.cases.followup import schedule_monitoring
 from dolbom.cases.models import CLOSURE_REASONS, JUDGEMENT_LEVELS, STAGES, Case, CaseEvent
 from dolbom.clock import today
 from dolbom.forms.models import FormResponse
@@ -159,6 +160,8 @@ def transition(session: Session, case: Case, action: str, *, role: str, user_id:
                       data={k: (v.isoformat() if isinstance(v, dt.date) else v)
                             for k, v in values.items() if k != "note"})  # fmt: skip
     _apply(case, t, values)
+    if t.action == "approve":
+        schedule_monitoring(session, case, case.services_started_on or today())
     session.add(event)
     session.flush()  # the version check happens here too: a concurrent change fails the UPDATE
     return event

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask import abort, g, render_template, request
 
 from dolbom.audit.access import log_access
-from dolbom.cases import caseload, queries
-from dolbom.cases.models import CLOSURE_REASONS, JUDGEMENT_LEVELS, STAGES, Case
+from dolbom.cases import caseload, followup, queries
+from dolbom.cases.models import CLOSURE_REASONS, CONTACT_KINDS, JUDGEMENT_LEVELS, STAGES, Case
 from dolbom.cases.transitions import NEED_LABELS, TRANSITIONS, available, timeline
 from dolbom.clock import today
 from dolbom.db import shared_session
@@ -67,13 +67,14 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
     """The case page; `extra` carries an action's errors or a message back to it."""
     session = db()
     events = timeline(session, case.id)
+    contacts = followup.contacts_of(session, case.id)
     context = {
         "case": case,
         "responses": responses_for_case(session, case.id, cache_key=g.tenant.slug),
         "decisions": decisions_for_case(session, case.id),
         "actions": available(case.stage, g.membership.role),
         "events": events,
-        "names": user_names({e.by for e in events}),
+        "names": user_names({e.by for e in events} | {c.by for c in contacts}),
         "surveys": published_forms(session),
         "message": None,
         "action_errors": {},
@@ -86,6 +87,15 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
         "need_labels": NEED_LABELS,
         "judgement_levels": JUDGEMENT_LEVELS,
         "closure_reasons": CLOSURE_REASONS,
+        "contacts": contacts,
+        "contact_kinds": CONTACT_KINDS,
+        "contact_errors": {},
+        "contact_values": {},
+        "checks": followup.checks_of(session, case.id),
+        "check_open": None,
+        "check_errors": {},
+        "check_values": {},
+        "today": today(),
     }
     context.update(extra)
     return render_template("cases/show.html", **context), status

@@ -158,3 +158,40 @@ def test_approval_schedules_monitoring_and_a_visit_is_recorded(page: Page, jeonj
     check.get_by_role("button").click()
     expect(page.get_by_test_id("check-1")).to_contain_text("완료")
     shot(page, "monitoring")
+
+
+def test_worker_drafts_the_plan_and_puts_it_to_the_meeting(page: Page, jeonju, make_user, shot):  # type: ignore[no-untyped-def]
+    from dolbom import db
+    from dolbom.cases.models import Case
+    from dolbom.people.models import Person
+
+    with db.tenant_transaction(jeonju) as s:
+        p = Person(name="계획 대상", dong_code="pyeonghwa1")
+        s.add(p)
+        s.flush()
+        case = Case(person_id=p.id, dong_code="pyeonghwa1", stage="plan", source="본인")
+        s.add(case)
+        s.flush()
+        case_id = case.id
+    sign_in(page, make_user("frontline_worker", jeonju, dongs=["pyeonghwa1"]))
+    page.goto(f"/{jeonju}/cases/{case_id}")
+    form = page.get_by_test_id("plan-form")
+    form.get_by_label("지원 목표").fill("혼자서도 끼니를 거르지 않고, 낙상 없이 지낸다")
+    form.get_by_label("시작일").fill("2026-12-01")
+    form.get_by_label("종료일").fill("2027-05-31")
+    form.get_by_label("서비스 1", exact=True).select_option(label="영양·식사 지원")
+    form.get_by_label("횟수·시간 1", exact=True).fill("주 5회")
+    form.get_by_label("제공기관 1", exact=True).fill("평화종합사회복지관")
+    form.get_by_label("서비스 2", exact=True).select_option(label="주거환경 개선 (집수리)")
+    form.get_by_label("횟수·시간 2", exact=True).fill("1회 (문턱 제거)")
+    shot(page, "plan-draft")
+    form.get_by_test_id("save-plan").click()
+    expect(page.get_by_label("지원 목표")).to_have_value(
+        "혼자서도 끼니를 거르지 않고, 낙상 없이 지낸다"
+    )
+    page.get_by_test_id("action-submit_plan").get_by_role("button").click()
+    expect(page.get_by_test_id("plan-services")).to_contain_text(
+        "영양·식사 지원 · 주 5회 · 평화종합사회복지관"
+    )
+    expect(page.locator("#actions")).to_contain_text("통합지원회의")
+    shot(page, "plan-submitted")

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from dolbom import db
-from dolbom.cases.models import STAGES, Case, CaseEvent
+from dolbom.cases.models import STAGES, Case, CaseEvent, SupportPlan
 from dolbom.cases.transitions import TRANSITIONS, refusal
 from dolbom.clock import today
 from dolbom.forms.models import Form, FormResponse
@@ -36,6 +36,8 @@ def new_case(slug: str, stage: str = "application", *, surveyed: bool = True) ->
         case = Case(person_id=p.id, dong_code="pyeonghwa1", source="본인", stage=stage)
         s.add(case)
         s.flush()
+        s.add(SupportPlan(case_id=case.id, goals="혼자 식사 해결", updated_by=1,
+                          services=[{"service": "meal_support", "name": "영양·식사 지원", "frequency": "주 5회"}]))  # fmt: skip
         if surveyed:
             form = s.scalar(sa.select(Form).where(Form.key == "kfrail"))
             version = s.scalar(

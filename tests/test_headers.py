@@ -33,6 +33,7 @@ def urls(app, slug: str) -> list[str]:  # type: ignore[no-untyped-def]
         "key": "kfrail",
         "number": 1,
         "case_id": 1,
+        "meeting_id": 1,
         "decision_id": 1,
         "job_key": "1-1-abc-2026-01-01",
     }

@@ -2,11 +2,12 @@
 
 from dolbom.audit.access import AccessLog
 from dolbom.audit.models import PlatformEvent
-from dolbom.cases.models import Case, CaseEvent, Contact, MonitoringCheck
+from dolbom.cases.models import Case, CaseEvent, Contact, MonitoringCheck, SupportPlan
 from dolbom.districts.models import Dong, Gu
 from dolbom.forms.models import Form, FormResponse, FormResponseRevision, FormVersion
 from dolbom.identity.models import Membership, User
 from dolbom.jobs.models import JobRecord
+from dolbom.meetings.models import Meeting, MeetingItem
 from dolbom.people.models import Person
 from dolbom.rules.models import RuleDecision, RuleSet, RuleSetVersion
 from dolbom.tenancy.models import Tenant, TenantMigration, TenantPlugin
@@ -24,6 +25,8 @@ __all__ = [
     "FormVersion",
     "Gu",
     "JobRecord",
+    "Meeting",
+    "MeetingItem",
     "Membership",
     "MonitoringCheck",
     "Person",
@@ -31,6 +34,7 @@ __all__ = [
     "RuleDecision",
     "RuleSet",
     "RuleSetVersion",
+    "SupportPlan",
     "Tenant",
     "TenantMigration",
     "TenantPlugin",

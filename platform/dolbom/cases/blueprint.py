@@ -24,4 +24,8 @@ def cases_blueprint() -> Blueprint:
         step_views.record_check,
         methods=["POST"],
     )
+    bp.add_url_rule("/<int:case_id>/plan", "plan", step_views.save_plan, methods=["POST"])
+    from dolbom.meetings.views import add_to_agenda
+
+    bp.add_url_rule("/<int:case_id>/agenda", "agenda", add_to_agenda, methods=["POST"])
     return bp

@@ -129,3 +129,22 @@ class MonitoringCheck(TenantBase):
     service_use: Mapped[str | None] = mapped_column(sa.String(1000))
     plan_change: Mapped[bool | None] = mapped_column()
     by: Mapped[int | None] = mapped_column()
+
+
+class SupportPlan(TenantBase):
+    """The individual support plan (개인별 지원계획) a 읍면동 drafts for the meeting: goals,
+    the services with their frequency and provider, and the period."""
+
+    __tablename__ = "support_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("case.id"), unique=True)
+    goals: Mapped[str] = mapped_column(sa.String(2000))
+    services: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    period_from: Mapped[date | None] = mapped_column(sa.Date)
+    period_until: Mapped[date | None] = mapped_column(sa.Date)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[int] = mapped_column()
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": lock_version}

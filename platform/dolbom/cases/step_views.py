@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
 
-from dolbom.cases import followup
+from dolbom.cases import followup, plan
 from dolbom.cases.models import MonitoringCheck
-from dolbom.cases.transitions import TRANSITIONS, Refused, Stale, transition
+from dolbom.cases.transitions import FRONT, TRANSITIONS, Refused, Stale, transition
 from dolbom.cases.views import case_or_404, log_case, render_case, staff
 from dolbom.forms.api import start_for_case
 from dolbom.forms.operations import FormsError
@@ -87,3 +88,32 @@ def record_check(case_id: int, check_id: int):  # type: ignore[no-untyped-def]
     log_case(case, "edit", f"모니터링 {check.months}개월")
     session.commit()
     return redirect(url_for("tenant.cases.show", case_id=case.id) + "#monitoring", 303)
+
+
+@staff
+def save_plan(case_id: int):  # type: ignore[no-untyped-def]
+    session = db()
+    case = case_or_404(case_id)
+    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    if case.stage not in plan.EDITABLE or g.membership.role not in FRONT:
+        return render_case(case, 422, plan_message=_("지원계획은 지원계획 단계에서 읍면동·시군구 담당자가 고칩니다"),
+                           plan_values=values)  # fmt: skip
+    data = plan.read_form(request.form, plan.catalogue(session, g.tenant.slug))
+    if data.errors:
+        return render_case(case, 422, plan_errors=data.errors, plan_values=values)
+    raw = request.form.get("plan_lock", "")
+    try:
+        plan.save(
+            session,
+            case,
+            data,
+            user_id=g.membership.user_id,
+            lock_version=int(raw) if raw.isdigit() else None,
+        )
+    except (plan.PlanConflict, StaleDataError):
+        session.rollback()
+        return render_case(case_or_404(case_id), 409, plan_values=values,
+                           plan_message=_("다른 사람이 먼저 계획을 바꿨습니다. 적은 내용을 확인한 뒤 다시 저장하세요."))  # fmt: skip
+    log_case(case, "edit", "지원계획")
+    session.commit()
+    return redirect(url_for("tenant.cases.show", case_id=case.id) + "#plan", 303)

@@ -12,7 +12,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dolbom.cases.followup import schedule_monitoring
-from dolbom.cases.models import CLOSURE_REASONS, JUDGEMENT_LEVELS, STAGES, Case, CaseEvent
+from dolbom.cases.models import (
+    CLOSURE_REASONS,
+    JUDGEMENT_LEVELS,
+    STAGES,
+    Case,
+    CaseEvent,
+    SupportPlan,
+)
 from dolbom.clock import today
 from dolbom.forms.models import FormResponse
 
@@ -127,6 +134,10 @@ def read_inputs(t: Transition, form: Mapping[str, str]) -> Inputs:
 
 def _requirements(session: Session, case: Case, t: Transition) -> str | None:
     """What the case itself must have before the step (data, not input)."""
+    if t.action == "submit_plan":
+        plan = session.scalar(sa.select(SupportPlan).where(SupportPlan.case_id == case.id))
+        if plan is None or not plan.services:
+            return "회의에 올리려면 목표와 서비스가 있는 지원계획을 먼저 저장하세요"
     if t.action == "request_judgement":
         done = session.scalar(
             sa.select(sa.func.count()).select_from(FormResponse)

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from flask import abort, g, render_template, request
 
 from dolbom.audit.access import log_access
-from dolbom.cases import caseload, followup, queries
+from dolbom.cases import caseload, followup, plan, queries
 from dolbom.cases.models import CLOSURE_REASONS, CONTACT_KINDS, JUDGEMENT_LEVELS, STAGES, Case
-from dolbom.cases.transitions import NEED_LABELS, TRANSITIONS, available, timeline
+from dolbom.cases.transitions import FRONT, NEED_LABELS, TRANSITIONS, available, timeline
 from dolbom.clock import today
 from dolbom.db import shared_session
 from dolbom.forms.api import responses_for_case
@@ -68,6 +68,7 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
     session = db()
     events = timeline(session, case.id)
     contacts = followup.contacts_of(session, case.id)
+    support_plan = plan.plan_of(session, case.id)
     context = {
         "case": case,
         "responses": responses_for_case(session, case.id, cache_key=g.tenant.slug),
@@ -96,8 +97,17 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
         "check_errors": {},
         "check_values": {},
         "today": today(),
+        "plan": support_plan,
+        "plan_services": plan.catalogue(session, g.tenant.slug),
+        "plan_rows": plan.ROWS,
+        "plan_editable": case.stage in plan.EDITABLE and g.membership.role in FRONT,
+        "plan_errors": {},
+        "plan_values": None,
+        "plan_message": None,
     }
     context.update(extra)
+    if context["plan_values"] is None:
+        context["plan_values"] = plan.form_values(support_plan)
     return render_template("cases/show.html", **context), status
 
 

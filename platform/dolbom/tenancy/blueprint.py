@@ -19,6 +19,7 @@ def make_blueprint(host: PluginHost) -> Blueprint:
     """The tenant blueprint with every installed plugin's blueprint nested at /p/<name>/."""
     from dolbom.cases.blueprint import cases_blueprint
     from dolbom.forms.blueprint import assessments_blueprint, forms_blueprint
+    from dolbom.meetings.blueprint import meetings_blueprint
     from dolbom.rules.blueprint import decisions_blueprint, rules_blueprint
     from dolbom.tenancy import views
 
@@ -30,6 +31,7 @@ def make_blueprint(host: PluginHost) -> Blueprint:
     bp.register_blueprint(assessments_blueprint())
     bp.register_blueprint(forms_blueprint())
     bp.register_blueprint(cases_blueprint())
+    bp.register_blueprint(meetings_blueprint())
     bp.register_blueprint(decisions_blueprint())
     bp.register_blueprint(rules_blueprint())
     for name, plugin in host.plugins.items():

@@ -40,6 +40,8 @@ def navigation(endpoint: str | None) -> list[Link]:
         area = (endpoint or "").split(".")[1] if (endpoint or "").count(".") >= 2 else ""
         if membership.role in FILLERS:
             links.append(Link(_("사례"), url_for("tenant.cases.index"), area == "cases"))
+            if membership.role == Role.COORDINATOR:
+                links.append(Link(_("회의"), url_for("tenant.meetings.index"), area == "meetings"))
             links.append(
                 Link(_("조사"), url_for("tenant.assessments.index"), area == "assessments")
             )

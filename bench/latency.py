@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import re
 import tempfile
+import time
 import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -16,6 +17,8 @@ from bench.bare import QUERY
 from bench.load import CLIENTS, REQUESTS, WARMUP, Load, hammer
 from bench.report import Figure, line, say
 from dolbom import db
+from dolbom.cases.models import Case
+from dolbom.cases.synthetic import generate
 from dolbom.config import ROOT
 from dolbom.identity.models import Membership, User
 from dolbom.identity.passwords import hash_password
@@ -23,6 +26,7 @@ from dolbom.tenancy.operations import create_tenant
 from dolbom.tenancy.packs import read_pack
 
 NAME = "4 page latency"
+CASES = 20_000  # issue 5: the caseload and the case page with 20,000 cases in the tenant
 SLUG = "jeonju"
 EMAIL = "bench-coordinator@bench.kr"
 PASSWORD = "bench password, not a secret"
@@ -30,15 +34,22 @@ COOKIE = "dolbom_session"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def _prepare() -> None:
+def _prepare() -> int:
+    """The Jeonju tenant with 20,000 synthetic cases; the id of a case in service to open."""
     pack = read_pack(ROOT / "tenants" / SLUG)
     create_tenant(SLUG, pack.name, region=pack.region, pack=pack)
+    with db.tenant_transaction(SLUG) as s:
+        generate(s, SLUG, CASES, seed=20_000)
+        case_id = s.scalar(
+            sa.select(Case.id).where(Case.stage == "provision").order_by(Case.id).limit(1)
+        )
     with db.shared_session() as s, s.begin():
         user = User(email=EMAIL, name="벤치 코디네이터", password_hash=hash_password(PASSWORD))
         s.add(user)
         s.flush()
         tenant_id = s.scalar(sa.text("SELECT id FROM dolbom.tenant WHERE slug = :s"), {"s": SLUG})
         s.add(Membership(user_id=user.id, tenant_id=tenant_id, role="coordinator", dong_codes=[]))
+    return int(case_id)
 
 
 def _plan() -> str:
@@ -101,7 +112,9 @@ def run(database_url: str, redis_url: str) -> list[Figure]:
         f"[{NAME}] gunicorn {servers.WORKERS}×{servers.THREADS} threads; {CLIENTS} keep-alive "
         f"clients × ({WARMUP} warm-up + {REQUESTS}) requests"
     )
-    _prepare()
+    started_at = time.perf_counter()
+    case_id = _prepare()
+    say(f"  {CASES:,} synthetic cases made in {time.perf_counter() - started_at:.1f} s")
     say(f"  bare query plan: {_plan()}")
     started: list[servers.Server] = []
     with tempfile.TemporaryDirectory(prefix="dolbom-bench-") as tmp:
@@ -122,8 +135,16 @@ def run(database_url: str, redis_url: str) -> list[Figure]:
             cookie = _login(app.port)
             bare_load = hammer(bare.port, "/tenant-id")
             _report("bare endpoint  GET /tenant-id", bare_load)
-            page_load = hammer(app.port, f"/{SLUG}/", {"Cookie": f"{COOKIE}={cookie}"})
+            auth = {"Cookie": f"{COOKIE}={cookie}"}
+            page_load = hammer(app.port, f"/{SLUG}/", auth)
             _report(f"tenant page    GET /{SLUG}/", page_load)
+            caseload = f"/{SLUG}/cases/?stage=provision&dong=pyeonghwa1&sort=name"
+            list_load = hammer(
+                app.port, caseload, {**auth, "HX-Request": "true", "HX-Request-Type": "partial"}
+            )
+            _report(f"caseload       GET {caseload} (htmx)", list_load)
+            case_load = hammer(app.port, f"/{SLUG}/cases/{case_id}", auth)
+            _report(f"case page      GET /{SLUG}/cases/{case_id}", case_load)
         finally:
             for server in started:
                 server.stop()
@@ -136,6 +157,16 @@ def run(database_url: str, redis_url: str) -> list[Figure]:
         Figure(NAME, "bare query throughput", bare_load.throughput, "req/s"),
         Figure(NAME, "page / bare, p50", page_load.p50 / bare_load.p50, "x", goal=3.0),
         Figure(NAME, "page / bare, p95", page_load.p95 / bare_load.p95, "x", goal=3.0),
+        Figure(
+            NAME, f"caseload ({CASES:,} cases, filtered, 50 rows) p50", list_load.p50 * 1000, "ms"
+        ),
+        Figure(NAME, "caseload p95", list_load.p95 * 1000, "ms"),
+        Figure(NAME, "caseload / bare, p50", list_load.p50 / bare_load.p50, "x", goal=3.0),
+        Figure(NAME, "caseload / bare, p95", list_load.p95 / bare_load.p95, "x", goal=3.0),
+        Figure(NAME, "case page p50", case_load.p50 * 1000, "ms"),
+        Figure(NAME, "case page p95", case_load.p95 * 1000, "ms"),
+        Figure(NAME, "case page / bare, p50", case_load.p50 / bare_load.p50, "x", goal=3.0),
+        Figure(NAME, "case page / bare, p95", case_load.p95 / bare_load.p95, "x", goal=3.0),
     ]
     for figure in figures:
         line(figure)

@@ -15,7 +15,7 @@ from dolbom.cases.transitions import FRONT, NEED_LABELS, TRANSITIONS, available,
 from dolbom.clock import today
 from dolbom.db import shared_session
 from dolbom.forms.api import responses_for_case
-from dolbom.forms.queries import dong_choices, published_forms
+from dolbom.forms.queries import dong_choices, dong_names, published_forms
 from dolbom.identity.access import tenant_roles
 from dolbom.identity.models import User
 from dolbom.rules.decide import decisions_for_case
@@ -49,9 +49,12 @@ def index():  # type: ignore[no-untyped-def]
     filters = caseload.Filters.read(request.args, [d.code for d in dongs])
     load = caseload.load(db(), g.tenant.slug, m.role, m.dong_codes or [], filters)
     template = "cases/_caseload_partial.html" if is_partial() else "cases/index.html"
-    return render_template(
-        template, load=load, f=filters, dongs=dongs, stages=STAGES, sorts=caseload.SORTS
-    )
+    # Names for every dong on the page from the list already loaded; merged dongs from the table.
+    names = {d.code: d.name for d in dongs}
+    missing = {c.dong_code for c in load.rows if c.dong_code and c.dong_code not in names}
+    names |= dong_names(db(), missing) if missing else {}
+    return render_template(template, load=load, f=filters, dongs=dongs, stages=STAGES,
+                           sorts=caseload.SORTS, dong_names=names)  # fmt: skip
 
 
 @staff
@@ -69,6 +72,7 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
     events = timeline(session, case.id)
     contacts = followup.contacts_of(session, case.id)
     support_plan = plan.plan_of(session, case.id)
+    editable = case.stage in plan.EDITABLE and g.membership.role in FRONT
     context = {
         "case": case,
         "responses": responses_for_case(session, case.id, cache_key=g.tenant.slug),
@@ -76,7 +80,7 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
         "actions": available(case.stage, g.membership.role),
         "events": events,
         "names": user_names({e.by for e in events} | {c.by for c in contacts}),
-        "surveys": published_forms(session),
+        "surveys": published_forms(session) if case.stage in ("application", "survey") else [],
         "message": None,
         "action_errors": {},
         "action_open": None,
@@ -98,9 +102,9 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
         "check_values": {},
         "today": today(),
         "plan": support_plan,
-        "plan_services": plan.catalogue(session, g.tenant.slug),
+        "plan_services": plan.catalogue(session, g.tenant.slug) if editable else {},
         "plan_rows": plan.ROWS,
-        "plan_editable": case.stage in plan.EDITABLE and g.membership.role in FRONT,
+        "plan_editable": editable,
         "plan_errors": {},
         "plan_values": None,
         "plan_message": None,

@@ -53,6 +53,9 @@ def start(page: Page, slug: str, form_title: str) -> int:
     page.get_by_label("대상자 거주 행정동").select_option(label="평화1동")
     page.get_by_test_id("start").click()
     expect(page).to_have_url(re.compile(r"/assessments/\d+$"))
+    # The URL changes when the response arrives; keys pressed before htmx has initialised the
+    # page (DOMContentLoaded) would change a field without saving it.
+    page.wait_for_load_state("load")
     return int(page.url.rstrip("/").split("/")[-1])
 
 

@@ -13,6 +13,7 @@ from typing import Protocol
 from dolbom import db, embedded, kv
 from dolbom.config import ROOT, normalise_database_url
 from dolbom.migrate.runner import upgrade_shared
+from dolbom.people import pii
 
 INSTANCE = ROOT / "instance" / "bench"
 DATABASE = "dolbom_bench"
@@ -56,6 +57,7 @@ def open_env() -> BenchEnv:
             redis_url = rd.url
         db.configure(database_url, pool_size=POOL_SIZE)
         kv.configure(redis_url)
+        pii.configure("bench-only PII key, never used for real data")  # synthetic people
         upgrade_shared()
     except BaseException:
         db.dispose()

@@ -101,3 +101,17 @@ def test_htmx_gets_the_list_only_and_keeps_the_stage(jeonju, signed_in):
                                                                        Person.name.like("%김%"))))  # fmt: skip
     assert set(ids(r.text)) == expected
     assert r.headers.get("Vary", "").find("HX-Request") >= 0
+
+
+def test_synthetic_people_have_encrypted_numbers_found_by_search(jeonju, signed_in):
+    from dolbom.people.operations import reveal_rrn
+
+    with db.tenant_session(jeonju) as s:
+        person = s.scalar(sa.select(Person).where(Person.rrn_index.is_not(None)).limit(1))
+        number = reveal_rrn(s, jeonju, person.id)
+        assert person.rrn_masked == number[:8] + "******"
+        assert person.birth_date.strftime("%y%m%d") == number[:6]
+        case_ids = list(s.scalars(sa.select(Case.id).where(Case.person_id == person.id)))
+    c = signed_in("coordinator", jeonju)
+    found = ids(c.get(f"/{jeonju}/cases/", query_string={"q": number, "stage": "all"}).text)
+    assert found == case_ids

@@ -20,6 +20,8 @@ from dolbom.forms.models import Form
 from dolbom.forms.operations import latest_published
 from dolbom.forms.responses import compiled
 from dolbom.people.models import Person
+from dolbom.people.operations import set_rrn
+from dolbom.people.rrn import parse_rrn
 
 _FAMILY = "김이박최정강조윤장임한오서신권황안송류홍"
 _GIVEN = ("영숙", "정숙", "순자", "영자", "옥순", "말순", "춘자", "정자", "복순", "순희",
@@ -86,7 +88,16 @@ def generate(session: Session, tenant: str, count: int, *, seed: int = 2026, use
     cf = compiled(version, tenant) if version else None
     stages = list(_STAGE_WEIGHTS)
     weights = list(_STAGE_WEIGHTS.values())
-    people = [Person(**_person(rng, dongs, today)) for _ in range(count)]
+    people = []
+    for _ in range(count):
+        facts = _person(rng, dongs, today)
+        person = Person(**facts)
+        # A made-up number with the right birth date and sex digit, stored as real ones are.
+        century = 0 if facts["birth_date"].year < 2000 else 2
+        digit = (1 if facts["sex"] == "남" else 2) + century
+        number = f"{facts['birth_date']:%y%m%d}-{digit}{rng.randrange(10**6):06d}"
+        set_rrn(person, tenant, parse_rrn(number, today=today))
+        people.append(person)
     session.add_all(people)
     session.flush()
     cases = []

@@ -3,13 +3,16 @@
 from dolbom.audit.access import AccessLog
 from dolbom.audit.models import PlatformEvent
 from dolbom.cases.models import Case, CaseEvent, Contact, MonitoringCheck, SupportPlan
+from dolbom.complaints.models import Complaint
 from dolbom.districts.models import Dong, Gu
+from dolbom.documents.models import Document
 from dolbom.forms.models import Form, FormResponse, FormResponseRevision, FormVersion
 from dolbom.identity.models import Membership, User
 from dolbom.jobs.models import JobRecord
 from dolbom.meetings.models import Meeting, MeetingItem
-from dolbom.people.models import Person
+from dolbom.people.models import Consent, HouseholdMember, Person
 from dolbom.rules.models import RuleDecision, RuleSet, RuleSetVersion
+from dolbom.tasks.models import Task
 from dolbom.tenancy.models import Tenant, TenantMigration, TenantPlugin
 from dolbom.tenant_settings.models import TenantSetting
 
@@ -17,13 +20,17 @@ __all__ = [
     "AccessLog",
     "Case",
     "CaseEvent",
+    "Complaint",
+    "Consent",
     "Contact",
+    "Document",
     "Dong",
     "Form",
     "FormResponse",
     "FormResponseRevision",
     "FormVersion",
     "Gu",
+    "HouseholdMember",
     "JobRecord",
     "Meeting",
     "MeetingItem",
@@ -35,6 +42,7 @@ __all__ = [
     "RuleSet",
     "RuleSetVersion",
     "SupportPlan",
+    "Task",
     "Tenant",
     "TenantMigration",
     "TenantPlugin",

@@ -41,6 +41,7 @@ JUDGEMENT_LEVELS = {
     "linkage": "서비스 연계 필요",
     "none": "통합지원 불필요",
 }
+RISK_LEVELS = {"high": "높음", "medium": "보통", "low": "낮음"}
 CLOSURE_REASONS = {
     "goals_met": "목표 달성",
     "moved": "전출",
@@ -66,6 +67,13 @@ class Case(TenantBase):
     closure_reason: Mapped[str | None] = mapped_column(sa.String(20))
     follow_up_on: Mapped[date | None] = mapped_column(sa.Date)
     services_started_on: Mapped[date | None] = mapped_column(sa.Date)
+    # The responsible worker (담당자, a shared-schema user id): their caseload, their reminders.
+    worker_id: Mapped[int | None] = mapped_column(index=True)
+    risk_level: Mapped[str | None] = mapped_column(sa.String(8), index=True)  # RISK_LEVELS
+    # When the case entered its stage, and the stage's deadline from the tenant's service levels
+    # (cases/deadlines.py): kept on the row so that lists filter "overdue" with an index.
+    stage_since: Mapped[date | None] = mapped_column(sa.Date)
+    due_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     created_by: Mapped[int | None] = mapped_column()
     lock_version: Mapped[int] = mapped_column(default=1)

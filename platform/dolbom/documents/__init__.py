@@ -1,0 +1,1 @@
+"""Documents kept with a case: signed consent forms, photos, letters."""

@@ -1,9 +1,10 @@
-"""The caseload: a member's cases filtered by stage and dong, searched by name or resident
-number (through the blind index, never the number itself), sorted and paged, with counts per
+"""The caseload: a member's cases filtered by stage, dong, deadline, risk and worker, searched by
+name or resident number (through the blind index, never the number itself), sorted and paged, with counts per
 stage. Three queries whatever the size: counts, the page, and nothing per row."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from dolbom.cases.models import STAGES, Case
+from dolbom.cases.models import RISK_LEVELS, STAGES, Case
 from dolbom.cases.queries import scope_clause
 from dolbom.clock import today
 from dolbom.people import pii
@@ -25,7 +26,10 @@ SORTS = {
     "oldest": (_l("오래된 접수순"), (Case.opened_on, Case.id)),
     "name": (_l("이름순"), (Person.name, Case.id)),
     "stage": (_l("단계순"), (Case.stage, Case.id.desc())),
+    "due": (_l("기한 임박순"), (Case.due_on.asc().nulls_last(), Case.id)),
 }
+DUE = {"overdue": _l("기한 지남"), "soon": _l("3일 안에 기한")}
+SOON_DAYS = 3
 _RRN_LIKE = re.compile(r"\d{6}-?\d{7}")
 
 
@@ -34,6 +38,9 @@ class Filters:
     stage: str = ""  # "" open cases, "all", "closed" or a stage
     dong: str = ""
     q: str = ""
+    due: str = ""  # "", "overdue" or "soon"
+    risk: str = ""
+    mine: bool = False
     sort: str = "recent"
     page: int = 1
     problems: dict[str, str] = field(default_factory=dict)
@@ -46,6 +53,9 @@ class Filters:
         dong = args.get("dong", "")
         f.dong = dong if dong in dongs else ""
         f.q = (args.get("q") or "").strip()[:50]
+        f.due = args.get("due", "") if args.get("due", "") in DUE else ""
+        f.risk = args.get("risk", "") if args.get("risk", "") in RISK_LEVELS else ""
+        f.mine = args.get("mine") == "1"
         f.sort = args.get("sort", "") if args.get("sort", "") in SORTS else "recent"
         page = args.get("page", "1")
         f.page = max(1, min(int(page), 100_000)) if page.isdigit() else 1
@@ -57,6 +67,9 @@ class Filters:
             "stage": self.stage,
             "dong": self.dong,
             "q": self.q,
+            "due": self.due,
+            "risk": self.risk,
+            "mine": "1" if self.mine else "",
             "sort": self.sort,
             "page": self.page,
         }
@@ -80,12 +93,19 @@ class Caseload:
         return max(1, (self.total + PAGE - 1) // PAGE)
 
 
-def load(
-    session: Session, tenant: str, role: str, dong_codes: Sequence[str], f: Filters
-) -> Caseload:
+def load(session: Session, tenant: str, role: str, dong_codes: Sequence[str], f: Filters,
+         user_id: int | None = None) -> Caseload:  # fmt: skip
     scope = [scope_clause(role, dong_codes)]
     if f.dong:
         scope.append(Case.dong_code == f.dong)
+    if f.mine:
+        scope.append(Case.worker_id == user_id)
+    if f.risk:
+        scope.append(Case.risk_level == f.risk)
+    if f.due == "overdue":
+        scope.append(Case.due_on < today())
+    elif f.due == "soon":
+        scope.append(Case.due_on.between(today(), today() + dt.timedelta(days=SOON_DAYS)))
     search = _search(tenant, f)
     if search is not None:
         scope.append(search)

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from dolbom.cases import deadlines
 from dolbom.cases.models import CONTACT_KINDS, Case, Contact, MonitoringCheck
 from dolbom.clock import today
 from dolbom.tenant_settings import get as setting
@@ -132,4 +133,5 @@ def record_check(session: Session, case: Case, check: MonitoringCheck, form: Map
         user_id,
     )
     session.flush()
+    deadlines.refresh(session, case)  # the next check is now the case's deadline
     return {}

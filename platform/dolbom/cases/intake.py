@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dolbom.cases.models import INITIATIVE_REASONS
+from dolbom.cases.models import INITIATIVE_REASONS, RISK_LEVELS
 from dolbom.clock import today
 from dolbom.people.operations import PersonInput
 from dolbom.people.rrn import RrnError, parse_rrn
@@ -21,6 +21,7 @@ class Intake:
     person: PersonInput
     source: str
     source_note: str | None
+    risk_level: str | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -92,4 +93,5 @@ def read_intake(form: Mapping[str, str], allowed_dongs: set[str]) -> Intake:
         disability=_choice(form, "disability", DISABILITY, errors),
         income_band=_choice(form, "income_band", INCOME_BANDS, errors),
     )  # fmt: skip
-    return Intake(person, source, note, errors)
+    risk = _choice(form, "risk_level", RISK_LEVELS, errors)
+    return Intake(person, source, note, risk, errors)

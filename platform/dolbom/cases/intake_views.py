@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from dolbom.audit.access import log_access
 from dolbom.cases import operations as case_ops
 from dolbom.cases.intake import read_intake
-from dolbom.cases.models import INITIATIVE_REASONS
+from dolbom.cases.models import INITIATIVE_REASONS, RISK_LEVELS
 from dolbom.cases.views import case_or_404, log_case, staff
 from dolbom.clock import today
 from dolbom.forms.queries import dong_choices
@@ -35,7 +35,7 @@ def _page(values: dict, errors: dict, duplicates: list[Person] | None = None, st
     return render_template(
         "cases/new.html", values=values, errors=errors, duplicates=duplicates or [],
         dongs=_dongs(), sources=CASE_SOURCES, reasons=INITIATIVE_REASONS, ltc=LTC_GRADES,
-        disability=DISABILITY, income=INCOME_BANDS,
+        disability=DISABILITY, income=INCOME_BANDS, risks=RISK_LEVELS,
     ), status  # fmt: skip
 
 
@@ -68,7 +68,7 @@ def new():  # type: ignore[no-untyped-def]
             return _page(values, {}, duplicates)
         person = people.register(session, tenant, intake.person, user_id=g.membership.user_id)
     case = case_ops.open_case(session, person, source=intake.source, source_note=intake.source_note,
-                              user_id=g.membership.user_id)  # fmt: skip
+                              user_id=g.membership.user_id, risk_level=intake.risk_level)  # fmt: skip
     log_case(case, "create")
     session.commit()
     return redirect(url_for("tenant.cases.show", case_id=case.id), 303)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from dolbom.cases import deadlines
 from dolbom.cases.followup import schedule_monitoring
 from dolbom.cases.models import (
     CLOSURE_REASONS,
@@ -173,15 +174,27 @@ def transition(session: Session, case: Case, action: str, *, role: str, user_id:
     _apply(case, t, values)
     if t.action == "approve":
         schedule_monitoring(session, case, case.services_started_on or today())
+        session.flush()  # the new checks give the deadline
+    deadlines.refresh(session, case)
     session.add(event)
     session.flush()  # the version check happens here too: a concurrent change fails the UPDATE
     return event
 
 
+# The judgement's level sets the risk the caseload filters on (the worker's first guess at
+# intake, if any, gives way to it).
+JUDGEMENT_RISK = {"intensive": "high", "general": "medium", "linkage": "low", "none": "low"}
+
+
 def _apply(case: Case, t: Transition, values: dict[str, object]) -> None:
+    # The survey runs on the application's clock (deadlines.STAGE_LEVEL); every other step
+    # starts its own.
+    if not (case.stage == "application" and t.target == "survey"):
+        case.stage_since = today()
     case.stage = t.target
     if t.action == "record_judgement":
         case.judgement_level = values["judgement_level"]  # type: ignore[assignment]
+        case.risk_level = JUDGEMENT_RISK[case.judgement_level]  # type: ignore[index]
     elif t.action == "approve":
         case.services_started_on = today()
     elif t.action == "close":

@@ -10,7 +10,14 @@ from flask import abort, g, render_template, request
 
 from dolbom.audit.access import log_access
 from dolbom.cases import caseload, followup, plan, queries
-from dolbom.cases.models import CLOSURE_REASONS, CONTACT_KINDS, JUDGEMENT_LEVELS, STAGES, Case
+from dolbom.cases.models import (
+    CLOSURE_REASONS,
+    CONTACT_KINDS,
+    JUDGEMENT_LEVELS,
+    RISK_LEVELS,
+    STAGES,
+    Case,
+)
 from dolbom.cases.transitions import FRONT, NEED_LABELS, TRANSITIONS, available, timeline
 from dolbom.clock import today
 from dolbom.db import shared_session
@@ -47,14 +54,16 @@ def index():  # type: ignore[no-untyped-def]
         if m.role != "frontline_worker" or d.code in (m.dong_codes or [])
     ]
     filters = caseload.Filters.read(request.args, [d.code for d in dongs])
-    load = caseload.load(db(), g.tenant.slug, m.role, m.dong_codes or [], filters)
+    load = caseload.load(db(), g.tenant.slug, m.role, m.dong_codes or [], filters, m.user_id)
     template = "cases/_caseload_partial.html" if is_partial() else "cases/index.html"
     # Names for every dong on the page from the list already loaded; merged dongs from the table.
     names = {d.code: d.name for d in dongs}
     missing = {c.dong_code for c in load.rows if c.dong_code and c.dong_code not in names}
     names |= dong_names(db(), missing) if missing else {}
+    workers = user_names({c.worker_id for c in load.rows if c.worker_id})
     return render_template(template, load=load, f=filters, dongs=dongs, stages=STAGES,
-                           sorts=caseload.SORTS, dong_names=names)  # fmt: skip
+                           sorts=caseload.SORTS, dues=caseload.DUE, risks=RISK_LEVELS,
+                           dong_names=names, workers=workers, today=today())  # fmt: skip
 
 
 @staff

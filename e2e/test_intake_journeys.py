@@ -42,6 +42,8 @@ def test_worker_registers_a_person_and_meets_the_duplicate(page: Page, jeonju, m
     page.get_by_test_id("intake-submit").click()
     expect(page).to_have_url(re.compile(r"/cases/\d+$"))
     first_case = page.url
+    page.get_by_test_id("tab-person").click()
+    expect(page).to_have_url(re.compile(r"/cases/\d+\?tab=person$"))  # the URL keeps the tab
     expect(page.get_by_test_id("rrn-masked")).to_have_text("440101-2******")
 
     page.goto(f"/{jeonju}/cases/new")
@@ -59,6 +61,7 @@ def test_worker_registers_a_person_and_meets_the_duplicate(page: Page, jeonju, m
     expect(page).to_have_url(re.compile(r"/cases/\d+$"))
     assert page.url != first_case
 
+    page.get_by_test_id("tab-person").click()
     page.get_by_label("열람 사유").fill("건강보험 자격 확인")
     page.get_by_test_id("reveal").click()
     expect(page.get_by_test_id("rrn-full")).to_have_text("440101-2345678")
@@ -145,12 +148,14 @@ def test_approval_schedules_monitoring_and_a_visit_is_recorded(page: Page, jeonj
     page.get_by_test_id("action-approve").get_by_role("button").click()
     expect(page.get_by_test_id("check-1")).to_contain_text("1개월 점검")
     expect(page.get_by_test_id("check-3")).to_contain_text("3개월 점검")
+    page.get_by_test_id("tab-timeline").click()
     form = page.get_by_test_id("contact-form")
     form.get_by_label("방법").select_option("visit")
     form.get_by_label("내용").fill("가정 방문: 식사 배달 첫 주, 만족함")
-    form.get_by_label("다음 할 일").fill("1개월 점검 때 체중 확인")
+    form.get_by_label("다음 할 일", exact=True).fill("1개월 점검 때 체중 확인")
     form.get_by_role("button").click()
     expect(page.get_by_test_id("contacts")).to_contain_text("가정 방문: 식사 배달 첫 주, 만족함")
+    page.get_by_test_id("tab-monitoring").click()
     check = page.get_by_test_id("check-1")
     check.get_by_label("대상자 상태").fill("안정적")
     check.get_by_label("서비스 이용").fill("식사 배달 주 5회")
@@ -174,7 +179,7 @@ def test_worker_drafts_the_plan_and_puts_it_to_the_meeting(page: Page, jeonju, m
         s.flush()
         case_id = case.id
     sign_in(page, make_user("frontline_worker", jeonju, dongs=["pyeonghwa1"]))
-    page.goto(f"/{jeonju}/cases/{case_id}")
+    page.goto(f"/{jeonju}/cases/{case_id}?tab=plan")
     form = page.get_by_test_id("plan-form")
     form.get_by_label("지원 목표").fill("혼자서도 끼니를 거르지 않고, 낙상 없이 지낸다")
     form.get_by_label("시작일").fill("2026-12-01")

@@ -111,7 +111,7 @@ def test_admin_raises_the_age_threshold_and_a_coordinator_reevaluates(
 
     # The coordinator evaluates the case before and on the day of the change.
     sign_in(page, make_user("coordinator", jeonju))
-    page.goto(f"/{jeonju}/cases/{case_id}")
+    page.goto(f"/{jeonju}/cases/{case_id}?tab=eligibility")
     expect(page.get_by_role("heading", name=re.compile("한옥순"))).to_be_visible()
     page.get_by_label("기준일").fill("2026-12-31")
     page.get_by_test_id("evaluate").click()

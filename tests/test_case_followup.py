@@ -66,7 +66,7 @@ def test_approval_schedules_checks_and_they_are_recorded_once(jeonju, signed_in)
             (3, add_months(today(), 3)),
         ]
         first = checks[0].id
-    page = c.get(f"/{jeonju}/cases/{case_id}")
+    page = c.get(f"/{jeonju}/cases/{case_id}?tab=monitoring")
     assert 'data-testid="check-1"' in page.text and 'data-testid="check-3"' in page.text
     token = csrf_from(page.text)
     url = f"/{jeonju}/cases/{case_id}/monitoring/{first}"

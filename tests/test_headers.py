@@ -35,6 +35,8 @@ def urls(app, slug: str) -> list[str]:  # type: ignore[no-untyped-def]
         "case_id": 1,
         "meeting_id": 1,
         "decision_id": 1,
+        "complaint_id": 1,
+        "document_id": 1,
         "job_key": "1-1-abc-2026-01-01",
     }
     result = []

@@ -37,7 +37,7 @@ def plan_case(slug: str) -> int:
 def test_a_plan_is_drafted_checked_and_needed_for_the_meeting(jeonju, signed_in):
     worker = signed_in("frontline_worker", jeonju, dongs=["pyeonghwa1"])
     case_id = plan_case(jeonju)
-    page = worker.get(f"/{jeonju}/cases/{case_id}").text
+    page = worker.get(f"/{jeonju}/cases/{case_id}?tab=plan").text
     assert 'data-testid="plan-form"' in page and ">영양·식사 지원<" in page  # programmes offered
     token = csrf_from(page)
     url = f"/{jeonju}/cases/{case_id}"
@@ -70,7 +70,7 @@ def test_a_plan_is_drafted_checked_and_needed_for_the_meeting(jeonju, signed_in)
         assert plan.services[0]["provider"] == "평화종합사회복지관"
     ok = worker.post(f"{url}/step/submit_plan", data={"csrf_token": token, "lock_version": lock})
     assert ok.status_code == 303
-    after = worker.get(url).text
+    after = worker.get(f"{url}?tab=plan").text
     assert (
         'data-testid="plan-form"' not in after and 'data-testid="plan-services"' in after
     )  # read-only now

@@ -270,6 +270,23 @@ def worker(c: Context, burst: bool, queues: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@click.pass_obj
+def cron(c: Context) -> None:
+    """Queue the scheduled jobs on time (deadline reminders every hour) until stopped."""
+    import logging
+
+    from rq.cron import CronScheduler
+
+    from dolbom.kv import get_redis
+    from dolbom.tasks.jobs import register_schedule
+
+    c.connect()
+    scheduler = CronScheduler(connection=get_redis(), logging_level=logging.WARNING)
+    register_schedule(scheduler)
+    scheduler.start()
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--debug", is_flag=True, help="Flask's debug server instead of gunicorn")
@@ -279,7 +296,14 @@ def run(c: Context, host: str, port: int, debug: bool) -> None:
     from dolbom import db as dbmod
     from dolbom import demo as demo_data
     from dolbom.migrate.runner import upgrade_all
-    from dolbom.supervisor import ChildFailed, Supervisor, answers, web_command, worker_command
+    from dolbom.supervisor import (
+        ChildFailed,
+        Supervisor,
+        answers,
+        cron_command,
+        web_command,
+        worker_command,
+    )
 
     started = time.perf_counter()
     sup = Supervisor()  # signal handlers first: Ctrl-C during start-up still cleans up
@@ -306,6 +330,7 @@ def run(c: Context, host: str, port: int, debug: bool) -> None:
     try:
         sup.start("web", web_command(host, port, debug), env)
         sup.start("worker", worker_command(), env)
+        sup.start("cron", cron_command(), env)
         sup.wait_until(answers(f"http://{host}:{port}/healthz"))
         if sup.stopping:
             return

@@ -114,3 +114,7 @@ def web_command(host: str, port: int, debug: bool) -> list[str]:
 
 def worker_command() -> list[str]:
     return [sys.executable, "-m", "dolbom", "worker"]
+
+
+def cron_command() -> list[str]:
+    return [sys.executable, "-m", "dolbom", "cron"]

@@ -129,12 +129,14 @@ def upgrade() -> None:
     op.add_column("person", sa.Column("carer_name", sa.String(length=50), nullable=True))
     op.add_column("person", sa.Column("carer_relation", sa.String(length=20), nullable=True))
     op.add_column("person", sa.Column("carer_phone", sa.String(length=20), nullable=True))
+    op.add_column("person", sa.Column("updated_by", sa.Integer(), nullable=True))
 
     # Cases opened before: their stage began no later than the day they were opened.
     op.execute('UPDATE "case" SET stage_since = opened_on')
 
 
 def downgrade() -> None:
+    op.drop_column("person", "updated_by")
     op.drop_column("person", "carer_phone")
     op.drop_column("person", "carer_relation")
     op.drop_column("person", "carer_name")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from dolbom.cases import deadlines
 from dolbom.cases.models import CONTACT_KINDS, Case, Contact, MonitoringCheck
 from dolbom.clock import today
+from dolbom.tasks.models import Task
 from dolbom.tenant_settings import get as setting
 
 DEFAULT_MONITORING_MONTHS = (1, 3)
@@ -86,6 +87,24 @@ def _day(form: Mapping[str, str], key: str, errors: dict[str, str]) -> dt.date |
     return day
 
 
+def _next_due(
+    form: Mapping[str, str], action: str | None, errors: dict[str, str]
+) -> dt.date | None:
+    raw = (form.get("next_due") or "").strip()
+    if not raw:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        errors["next_due"] = "날짜를 YYYY-MM-DD로 적으세요"
+        return None
+    if day < today():
+        errors["next_due"] = "기한은 오늘이나 그 뒤여야 합니다"
+    elif not action:
+        errors["next_due"] = "기한을 두려면 다음 할 일을 적으세요"
+    return day
+
+
 def add_contact(
     session: Session, case: Case, form: Mapping[str, str], *, user_id: int
 ) -> dict[str, str]:
@@ -97,7 +116,11 @@ def add_contact(
     on = _day(form, "on", errors)
     content = _text(form, "content", 2000, errors, "내용")
     next_action = _text(form, "next_action", 500, errors, "다음 할 일", required=False)
+    next_due = _next_due(form, next_action, errors)
     if not errors and on is not None and content is not None:
+        if next_action and next_due:  # the next action becomes the worker's own task
+            session.add(Task(assignee_id=user_id, created_by=user_id, case_id=case.id,
+                             title=next_action[:200], due_on=next_due, source="manual"))  # fmt: skip
         session.add(
             Contact(
                 case_id=case.id,

@@ -15,6 +15,10 @@ from dolbom.forms.api import start_for_case
 from dolbom.forms.operations import FormsError
 from dolbom.web.context import db
 
+# After a step, the tab where the new stage's work is done.
+NEXT_TAB = {"survey": "assessments", "plan": "plan", "meeting": "plan", "provision": "monitoring",
+            "monitoring": "monitoring"}  # fmt: skip
+
 
 @staff
 def step(case_id: int, action: str):  # type: ignore[no-untyped-def]
@@ -38,7 +42,8 @@ def step(case_id: int, action: str):  # type: ignore[no-untyped-def]
                            action_message=exc.message, action_errors=exc.fields, action_values=values)  # fmt: skip
     log_case(case, "edit", TRANSITIONS[action].label)
     session.commit()
-    return redirect(url_for("tenant.cases.show", case_id=case.id), 303)
+    tab = NEXT_TAB.get(case.stage)  # where the next piece of work is
+    return redirect(url_for("tenant.cases.show", case_id=case.id, tab=tab), 303)
 
 
 @staff
@@ -87,7 +92,7 @@ def record_check(case_id: int, check_id: int):  # type: ignore[no-untyped-def]
         )
     log_case(case, "edit", f"모니터링 {check.months}개월")
     session.commit()
-    return redirect(url_for("tenant.cases.show", case_id=case.id) + "#monitoring", 303)
+    return redirect(url_for("tenant.cases.show", case_id=case.id, tab="monitoring"), 303)
 
 
 @staff
@@ -116,4 +121,4 @@ def save_plan(case_id: int):  # type: ignore[no-untyped-def]
                            plan_message=_("다른 사람이 먼저 계획을 바꿨습니다. 적은 내용을 확인한 뒤 다시 저장하세요."))  # fmt: skip
     log_case(case, "edit", "지원계획")
     session.commit()
-    return redirect(url_for("tenant.cases.show", case_id=case.id) + "#plan", 303)
+    return redirect(url_for("tenant.cases.show", case_id=case.id, tab="plan"), 303)

@@ -1,17 +1,21 @@
 """Synthetic people and cases for demos, tests and benchmarks: Korean names, the tenant's
 dongs, ages 60–99, the rules' facts spread as in a running programme, and a complete K-FRAIL
-response for most cases. Seeded, so the same seed gives the same people."""
+response for most cases. Each case has the history its stage implies: steps on the timeline,
+the judgement, a plan and a meeting decision, monitoring checks, contacts, a closure, and a
+deadline from the tenant's service levels. Seeded, so the same seed gives the same people."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dolbom.cases.models import STAGES, Case
+from dolbom.cases.synthetic_history import history
 from dolbom.clock import today as local_today
 from dolbom.db import utcnow
 from dolbom.districts.models import Dong
@@ -76,8 +80,9 @@ def _kfrail(rng: random.Random) -> dict[str, Any]:
 
 
 def generate(session: Session, tenant: str, count: int, *, seed: int = 2026, user_id: int = 0,
-             today: dt.date | None = None) -> int:  # fmt: skip
-    """Add `count` people, each with one case. Returns the number added."""
+             today: dt.date | None = None, workers: Mapping[str, int] | None = None) -> int:  # fmt: skip
+    """Add `count` people, each with one case. `workers` names the responsible worker by dong
+    (others fall to `user_id`). Returns the number added."""
     rng = random.Random(seed)
     today = today or local_today()
     dongs = list(
@@ -106,11 +111,12 @@ def generate(session: Session, tenant: str, count: int, *, seed: int = 2026, use
         opened = today - dt.timedelta(days=rng.randrange(1, 400))
         source = rng.choices(("본인", "가족", "기관", "직권", "주민신고", "발굴명단", "조사"),
                              (30, 20, 15, 5, 8, 12, 10))[0]  # fmt: skip
+        worker = (workers or {}).get(p.dong_code or "", user_id) or None
         cases.append(Case(person_id=p.id, dong_code=p.dong_code, source=source, stage=stage,
-                          opened_on=opened, closed_on=today if stage == "closed" else None,
-                          created_by=user_id))  # fmt: skip
+                          opened_on=opened, created_by=user_id, worker_id=worker))  # fmt: skip
     session.add_all(cases)
     session.flush()
+    history(session, rng, cases, today, user_id)
     if cf is not None and version is not None and form is not None:
         from dolbom.forms.models import FormResponse
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from dolbom.audit.access import log_access
 from dolbom.cases import caseload, followup, plan, queries
@@ -26,6 +28,7 @@ from dolbom.forms.queries import dong_choices, dong_names, published_forms
 from dolbom.identity.access import tenant_roles
 from dolbom.identity.models import User
 from dolbom.rules.decide import decisions_for_case
+from dolbom.tasks import operations as task_ops
 from dolbom.web.context import db
 from dolbom.web.htmx import is_partial
 
@@ -75,53 +78,141 @@ def show(case_id: int):  # type: ignore[no-untyped-def]
     return render_case(case)
 
 
+# The case page's tabs. Each loads only what it shows; an htmx click swaps the tab alone and
+# the URL (?tab=…) keeps it for the back button and shared links.
+TABS = {
+    "timeline": _l("경과"),
+    "person": _l("대상자"),
+    "assessments": _l("조사"),
+    "eligibility": _l("자격 판단"),
+    "plan": _l("지원계획"),
+    "meetings": _l("회의"),
+    "monitoring": _l("모니터링"),
+    "documents": _l("문서"),
+}
+# An action's errors come back on the tab that holds its form.
+_ERROR_TABS = {"plan_": "plan", "contact_": "timeline", "task_": "timeline", "check_": "monitoring",
+               "survey_": "assessments", "document_": "documents", "person_": "person",
+               "consent_": "person", "member_": "person"}  # fmt: skip
+
+
+def _tab_of(extra: dict[str, Any]) -> str:
+    for key, value in extra.items():
+        for prefix, tab in _ERROR_TABS.items():
+            if key.startswith(prefix) and value:
+                return tab
+    asked = request.args.get("tab", "")
+    return asked if asked in TABS else "timeline"
+
+
 def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
-    """The case page; `extra` carries an action's errors or a message back to it."""
+    """The case page on one tab; `extra` carries an action's errors or a message back to it."""
     session = db()
-    events = timeline(session, case.id)
-    contacts = followup.contacts_of(session, case.id)
-    support_plan = plan.plan_of(session, case.id)
-    editable = case.stage in plan.EDITABLE and g.membership.role in FRONT
-    context = {
+    tab = extra.pop("tab", None) or _tab_of(extra)
+    context: dict[str, Any] = {
         "case": case,
-        "responses": responses_for_case(session, case.id, cache_key=g.tenant.slug),
-        "decisions": decisions_for_case(session, case.id),
+        "tab": tab,
+        "tabs": TABS,
         "actions": available(case.stage, g.membership.role),
-        "events": events,
-        "names": user_names({e.by for e in events} | {c.by for c in contacts}),
         "surveys": published_forms(session) if case.stage in ("application", "survey") else [],
+        "worker": user_names({case.worker_id}).get(case.worker_id) if case.worker_id else None,  # type: ignore[arg-type]
+        "risks": RISK_LEVELS,
         "message": None,
         "action_errors": {},
         "action_open": None,
         "action_message": None,
         "action_values": {},
-        "survey_error": None,
         "transitions": TRANSITIONS,
         "stages": STAGES,
         "need_labels": NEED_LABELS,
         "judgement_levels": JUDGEMENT_LEVELS,
         "closure_reasons": CLOSURE_REASONS,
-        "contacts": contacts,
-        "contact_kinds": CONTACT_KINDS,
-        "contact_errors": {},
-        "contact_values": {},
-        "checks": followup.checks_of(session, case.id),
-        "check_open": None,
-        "check_errors": {},
-        "check_values": {},
         "today": today(),
-        "plan": support_plan,
-        "plan_services": plan.catalogue(session, g.tenant.slug) if editable else {},
-        "plan_rows": plan.ROWS,
-        "plan_editable": editable,
-        "plan_errors": {},
-        "plan_values": None,
-        "plan_message": None,
     }
+    context.update(_TAB_LOADERS[tab](session, case))
     context.update(extra)
-    if context["plan_values"] is None:
-        context["plan_values"] = plan.form_values(support_plan)
-    return render_template("cases/show.html", **context), status
+    if tab == "plan" and context["plan_values"] is None:
+        context["plan_values"] = plan.form_values(context["plan"])
+    template = "cases/_tab.html" if is_partial() and request.method == "GET" else "cases/show.html"
+    return render_template(template, **context), status
+
+
+def _timeline_tab(session: Session, case: Case) -> dict[str, Any]:
+    events = timeline(session, case.id)
+    contacts = followup.contacts_of(session, case.id)
+    return {"events": events, "contacts": contacts, "contact_kinds": CONTACT_KINDS,
+            "contact_errors": {}, "contact_values": {}, "case_tasks": task_ops.for_case(session, case.id),
+            "task_errors": {}, "task_values": {},
+            "names": user_names({e.by for e in events} | {c.by for c in contacts})}  # fmt: skip
+
+
+def _person_tab(session: Session, case: Case) -> dict[str, Any]:
+    from dolbom.people import details
+    from dolbom.people.models import CONSENT_PURPOSES
+    from dolbom.people.views import allowed_dongs
+    from dolbom.rules.facts import DISABILITY, INCOME_BANDS, LTC_GRADES
+
+    p = case.person
+    editable = g.membership.role in FRONT
+    return {
+        "household": details.household_of(session, p.id),
+        "consents": details.consents_of(session, p.id),
+        "consent_purposes": CONSENT_PURPOSES,
+        "person_editable": editable,
+        "person_dongs": [(d.code, f"{d.gu} {d.name}") for d in allowed_dongs()] if editable else [],
+        "ltc": LTC_GRADES, "disability": DISABILITY, "income": INCOME_BANDS,
+        "person_errors": {}, "person_values": None, "person_message": None, "person_stale": False,
+        "member_errors": {}, "member_values": {}, "consent_errors": {}, "consent_values": {},
+        "consent_open": None,
+    }  # fmt: skip
+
+
+def _assessments_tab(session: Session, case: Case) -> dict[str, Any]:
+    return {"responses": responses_for_case(session, case.id, cache_key=g.tenant.slug),
+            "survey_error": None}  # fmt: skip
+
+
+def _eligibility_tab(session: Session, case: Case) -> dict[str, Any]:
+    return {"decisions": decisions_for_case(session, case.id)}
+
+
+def _plan_tab(session: Session, case: Case) -> dict[str, Any]:
+    editable = case.stage in plan.EDITABLE and g.membership.role in FRONT
+    support_plan = plan.plan_of(session, case.id)
+    return {"plan": support_plan, "plan_rows": plan.ROWS,
+            "names": user_names({support_plan.updated_by}) if support_plan else {},
+            "plan_services": plan.catalogue(session, g.tenant.slug) if editable else {},
+            "plan_editable": editable, "plan_errors": {}, "plan_values": None,
+            "plan_message": None}  # fmt: skip
+
+
+def _meetings_tab(session: Session, case: Case) -> dict[str, Any]:
+    from dolbom.meetings.operations import items_for_case
+
+    return {"meeting_items": items_for_case(session, case.id)}
+
+
+def _monitoring_tab(session: Session, case: Case) -> dict[str, Any]:
+    return {"checks": followup.checks_of(session, case.id), "check_open": None,
+            "check_errors": {}, "check_values": {}}  # fmt: skip
+
+
+def _documents_tab(session: Session, case: Case) -> dict[str, Any]:
+    from dolbom.documents.views import documents_context  # that module imports this one
+
+    return documents_context(session, case)
+
+
+_TAB_LOADERS = {
+    "timeline": _timeline_tab,
+    "person": _person_tab,
+    "assessments": _assessments_tab,
+    "eligibility": _eligibility_tab,
+    "plan": _plan_tab,
+    "meetings": _meetings_tab,
+    "monitoring": _monitoring_tab,
+    "documents": _documents_tab,
+}
 
 
 def user_names(ids: set[int]) -> dict[int, str]:

@@ -135,3 +135,15 @@ def sign(session: Session, meeting: Meeting, minutes: str, *, user_id: int) -> d
     meeting.minutes, meeting.signed_at, meeting.signed_by = minutes, utcnow(), user_id
     session.flush()
     return {}
+
+
+def items_for_case(session: Session, case_id: int) -> list[MeetingItem]:
+    """The case's agenda items across meetings, newest meeting first (the case page's tab)."""
+    return list(
+        session.scalars(
+            sa.select(MeetingItem)
+            .join(Meeting)
+            .where(MeetingItem.case_id == case_id)
+            .order_by(Meeting.held_on.desc(), MeetingItem.id.desc())
+        )
+    )

@@ -42,6 +42,7 @@ class Person(TenantBase):
     created_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
     created_by: Mapped[int | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(_TS, default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column()  # for "changed by X at T" on a stale save
     lock_version: Mapped[int] = mapped_column(default=1)
 
     __table_args__ = (sa.Index("ix_person_name_birth", "name", "birth_date"),)

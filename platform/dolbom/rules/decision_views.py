@@ -50,7 +50,7 @@ def evaluate(case_id: int):  # type: ignore[no-untyped-def]
                                message=message, error=error, as_of=raw), 422 if error else 200  # fmt: skip
     if error:
         return render_case(case, 422, error=error, as_of=raw)
-    return redirect(url_for("tenant.cases.show", case_id=case.id) + "#eligibility", 303)
+    return redirect(url_for("tenant.cases.show", case_id=case.id, tab="eligibility"), 303)
 
 
 @staff

@@ -18,9 +18,12 @@ from dolbom.web.context import db
 def make_blueprint(host: PluginHost) -> Blueprint:
     """The tenant blueprint with every installed plugin's blueprint nested at /p/<name>/."""
     from dolbom.cases.blueprint import cases_blueprint
+    from dolbom.complaints.blueprint import complaints_blueprint
     from dolbom.forms.blueprint import assessments_blueprint, forms_blueprint
     from dolbom.meetings.blueprint import meetings_blueprint
     from dolbom.rules.blueprint import decisions_blueprint, rules_blueprint
+    from dolbom.situation.blueprint import situation_blueprint
+    from dolbom.tasks.blueprint import tasks_blueprint
     from dolbom.tenancy import views
 
     bp = Blueprint("tenant", __name__, url_prefix="/<tenant>")
@@ -32,6 +35,9 @@ def make_blueprint(host: PluginHost) -> Blueprint:
     bp.register_blueprint(forms_blueprint())
     bp.register_blueprint(cases_blueprint())
     bp.register_blueprint(meetings_blueprint())
+    bp.register_blueprint(complaints_blueprint())
+    bp.register_blueprint(situation_blueprint())
+    bp.register_blueprint(tasks_blueprint())
     bp.register_blueprint(decisions_blueprint())
     bp.register_blueprint(rules_blueprint())
     for name, plugin in host.plugins.items():

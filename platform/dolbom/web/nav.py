@@ -13,12 +13,24 @@ from dolbom.identity.models import Role
 from dolbom.plugins.host import get_host
 from dolbom.tenancy.operations import tenant_context
 
+# The 시군구 staff who watch the situation room (통합돌봄상황실) and handle complaints.
+SITUATION_ROOM = frozenset({Role.COORDINATOR, Role.CITY_ADMIN})
+
 
 @dataclass(frozen=True)
 class Link:
     label: str
     url: str
     active: bool = False
+    count: int | None = None  # e.g. open tasks, shown as a badge
+
+
+def _tasks_link(user_id: int, active: bool) -> Link:
+    """할 일 with the number still open: the in-app reminder the deadline job leaves."""
+    from dolbom.tasks.operations import open_count
+    from dolbom.web.context import db
+
+    return Link(_("할 일"), url_for("tenant.tasks.index"), active, open_count(db(), user_id))
 
 
 def navigation(endpoint: str | None) -> list[Link]:
@@ -38,13 +50,18 @@ def navigation(endpoint: str | None) -> list[Link]:
     if tenant is not None and membership is not None:
         links.append(Link(_("홈"), url_for("tenant.landing"), endpoint == "tenant.landing"))
         area = (endpoint or "").split(".")[1] if (endpoint or "").count(".") >= 2 else ""
+        if membership.role in SITUATION_ROOM:
+            links.append(Link(_("상황실"), url_for("tenant.situation.index"), area == "situation"))
         if membership.role in FILLERS:
             links.append(Link(_("사례"), url_for("tenant.cases.index"), area == "cases"))
+            links.append(_tasks_link(membership.user_id, area == "tasks"))
             if membership.role == Role.COORDINATOR:
                 links.append(Link(_("회의"), url_for("tenant.meetings.index"), area == "meetings"))
             links.append(
                 Link(_("조사"), url_for("tenant.assessments.index"), area == "assessments")
             )
+            # Frontline workers register complaints taken at the counter (and see those).
+            links.append(Link(_("민원"), url_for("tenant.complaints.index"), area == "complaints"))
         if membership.role == Role.CITY_ADMIN:
             links.append(Link(_("조사 서식"), url_for("tenant.forms.index"), area == "forms"))
             links.append(Link(_("조례 규칙"), url_for("tenant.rules.index"), area == "rules"))

@@ -171,3 +171,45 @@ def test_household_members_and_consents(jeonju, signed_in):
     page = admin.get(f"{url}?tab=person").text
     assert 'data-testid="consents"' in page and 'data-testid="consent-form"' not in page
     assert admin.post(f"{url}/consents", data={"csrf_token": csrf_from(page)}).status_code == 403
+
+
+def test_a_colleagues_case_opens_only_with_a_reason_once_per_session(jeonju, signed_in, make_user):
+    owner = make_user("frontline_worker", jeonju, dongs=["pyeonghwa1"])
+    with db.shared_session() as s:
+        from dolbom.identity.models import User
+
+        owner_id = s.scalar(sa.select(User.id).where(User.email == owner))
+    case_id = a_case(jeonju)
+    with db.tenant_transaction(jeonju) as s:
+        s.get(Case, case_id).worker_id = owner_id
+    colleague = signed_in("frontline_worker", jeonju, dongs=["pyeonghwa1"])
+    url = f"/{jeonju}/cases/{case_id}"
+    ask = colleague.get(url)
+    assert ask.status_code == 200 and 'data-testid="open-reason-form"' in ask.text
+    assert "정보 대상" not in ask.text  # the person is not shown before the reason
+    tab = colleague.get(
+        f"{url}?tab=person", headers={"HX-Request": "true", "HX-Request-Type": "partial"}
+    )
+    assert 'data-testid="open-reason-form"' in tab.text and "정보 대상" not in tab.text
+    token = csrf_from(ask.text)
+    assert (
+        colleague.post(
+            f"{url}/contacts", data={"csrf_token": token, "kind": "phone", "content": "x"}
+        ).status_code
+        == 403
+    )
+    empty = colleague.post(f"{url}/open", data={"csrf_token": token, "reason": " "})
+    assert empty.status_code == 422 and "열람 사유를 적으세요" in html.unescape(empty.text)
+    ok = colleague.post(
+        f"{url}/open", data={"csrf_token": token, "reason": "휴가 중인 담당자 대신 방문 일정 확인"}
+    )
+    assert ok.status_code == 303
+    page = colleague.get(url)
+    assert page.status_code == 200 and "정보 대상" in page.text
+    with db.tenant_session(jeonju) as s:
+        details = s.scalars(sa.select(AccessLog.detail).where(AccessLog.subject_id == case_id,
+                                                             AccessLog.subject_type == "case")
+                            .order_by(AccessLog.id)).all()  # fmt: skip
+    assert details == ["담당 외 열람 사유: 휴가 중인 담당자 대신 방문 일정 확인", None]
+    # The owner and the coordinator are never asked.
+    assert "open-reason-form" not in signed_in("coordinator", jeonju).get(url).text

@@ -51,12 +51,6 @@ def seed() -> list[str]:
             with tenant_transaction(slug) as s:
                 created += [f"form {slug}/{k}" for k in add_missing_forms(s, pack.forms)]
                 created += [f"rules {slug}/{k}" for k in add_missing_rulesets(s, slug, pack.rules)]
-    for slug in TENANTS:
-        # A few hundred synthetic cases, so the case screens and the rules' what-if have data.
-        with tenant_transaction(slug) as s:
-            if not s.scalar(sa.select(sa.func.count()).select_from(Case)):
-                generate(s, slug, DEMO_CASES, seed=sum(map(ord, slug)))
-                created.append(f"{DEMO_CASES} demo cases {slug}")
     with Session(get_engine()) as s, s.begin():
         tenants = {t.slug: t for t in s.scalars(sa.select(Tenant))}
         users = {u.email: u for u in s.scalars(sa.select(User))}
@@ -83,4 +77,14 @@ def seed() -> list[str]:
                     s.add(
                         Membership(user_id=u.id, tenant_id=tenant.id, role=role, dong_codes=dongs)
                     )
+        staff = {email: u.id for email, u in users.items()}
+    for slug in TENANTS:
+        # A few hundred synthetic cases, so the case screens and the rules' what-if have data:
+        # the demo worker's dong is theirs, the rest the coordinator's.
+        with tenant_transaction(slug) as s:
+            if not s.scalar(sa.select(sa.func.count()).select_from(Case)):
+                generate(s, slug, DEMO_CASES, seed=sum(map(ord, slug)),
+                         user_id=staff[f"coordinator.{slug}@demo.kr"],
+                         workers={WORKER_DONG[slug]: staff[f"worker.{slug}@demo.kr"]})  # fmt: skip
+                created.append(f"{DEMO_CASES} demo cases {slug}")
     return created

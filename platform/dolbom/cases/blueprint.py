@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from dolbom.cases import intake_views, step_views, views
+from dolbom.cases import intake_views, opening, step_views, views
+from dolbom.cases.views import staff
 from dolbom.documents import views as documents
 
 
@@ -13,6 +14,9 @@ def cases_blueprint() -> Blueprint:
     bp.add_url_rule("/", "index", views.index)
     bp.add_url_rule("/new", "new", intake_views.new, methods=["GET", "POST"])
     bp.add_url_rule("/<int:case_id>", "show", views.show)
+    bp.add_url_rule(
+        "/<int:case_id>/open", "open", staff(opening.open_with_reason), methods=["POST"]
+    )
     bp.add_url_rule("/<int:case_id>/rrn", "reveal_rrn", intake_views.reveal_rrn, methods=["POST"])
     bp.add_url_rule("/<int:case_id>/step/<action>", "step", step_views.step, methods=["POST"])
     bp.add_url_rule(

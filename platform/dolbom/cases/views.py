@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from dolbom.audit.access import log_access
-from dolbom.cases import caseload, followup, plan, queries
+from dolbom.cases import caseload, followup, opening, plan, queries
 from dolbom.cases.models import (
     CLOSURE_REASONS,
     CONTACT_KINDS,
@@ -35,11 +35,16 @@ from dolbom.web.htmx import is_partial
 staff = tenant_roles("city_admin", "coordinator", "frontline_worker")
 
 
-def case_or_404(case_id: int) -> Case:
+def case_or_404(case_id: int, *, reason_asked: bool = False) -> Case:
+    """The case if it is in the member's scope. A frontline worker's colleague's case is in
+    scope but outside their caseload: it opens only after they gave a reason (opening.py);
+    `reason_asked` lets the page ask for it instead of refusing."""
     m = g.membership
     case = queries.case_in_scope(db(), case_id, m.role, m.dong_codes or [])
     if case is None:
         abort(404)
+    if not reason_asked and opening.needs_reason(case, m.role, m.user_id):
+        abort(403)
     return case
 
 
@@ -72,7 +77,9 @@ def index():  # type: ignore[no-untyped-def]
 @staff
 def show(case_id: int):  # type: ignore[no-untyped-def]
     session = db()
-    case = case_or_404(case_id)
+    case = case_or_404(case_id, reason_asked=True)
+    if opening.needs_reason(case, g.membership.role, g.membership.user_id):
+        return opening.ask(case)
     log_case(case, "view")
     session.commit()
     return render_case(case)

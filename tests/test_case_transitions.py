@@ -139,7 +139,13 @@ def test_a_stale_page_is_refused_and_nothing_changes(jeonju, signed_in):
     assert ok.status_code == 303
     stale = first.post(f"/{jeonju}/cases/{case_id}/step/close",
                        data={"csrf_token": token, "lock_version": seen, "closure_reason": "refusal"})  # fmt: skip
-    assert stale.status_code == 409 and "다른 사람이 먼저 이 사례를 바꿨습니다" in stale.text
+    text = html.unescape(stale.text)
+    assert (
+        stale.status_code == 409
+        and "님이 " in text
+        and "먼저 '사전조사 시작'을(를) 했습니다" in text
+    )
+    assert 'value="refusal" selected' in stale.text  # the choice kept for re-applying
     assert stage_of(jeonju, case_id) == "survey"
 
 

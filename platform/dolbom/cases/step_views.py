@@ -3,17 +3,19 @@ when the stage, the role or the data do not allow it; and starting a survey for 
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from dolbom.cases import followup, plan
-from dolbom.cases.models import MonitoringCheck
+from dolbom.cases.models import CaseEvent, MonitoringCheck
 from dolbom.cases.transitions import FRONT, TRANSITIONS, Refused, Stale, transition
-from dolbom.cases.views import case_or_404, log_case, render_case, staff
+from dolbom.cases.views import case_or_404, log_case, render_case, staff, user_names
 from dolbom.forms.api import start_for_case
 from dolbom.forms.operations import FormsError
 from dolbom.web.context import db
+from dolbom.web.filters import seoul
 
 # After a step, the tab where the new stage's work is done.
 NEXT_TAB = {"survey": "assessments", "plan": "plan", "meeting": "plan", "provision": "monitoring",
@@ -31,9 +33,10 @@ def step(case_id: int, action: str):  # type: ignore[no-untyped-def]
                    form=request.form, lock_version=lock)  # fmt: skip
     except Stale as exc:
         session.rollback()
-        return render_case(
-            case_or_404(case_id), 409, action_open=action, action_message=exc.message
-        )
+        case = case_or_404(case_id)
+        values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "lock_version")}
+        return render_case(case, 409, action_open=action, action_values=values,
+                           action_message=_who_changed(case.id) or exc.message)  # fmt: skip
     except Refused as exc:
         session.rollback()
         case = case_or_404(case_id)
@@ -44,6 +47,20 @@ def step(case_id: int, action: str):  # type: ignore[no-untyped-def]
     session.commit()
     tab = NEXT_TAB.get(case.stage)  # where the next piece of work is
     return redirect(url_for("tenant.cases.show", case_id=case.id, tab=tab), 303)
+
+
+def _who_changed(case_id: int) -> str | None:
+    """'X님이 T에 …' from the case's latest step, for a save made on an older page."""
+    last = db().execute(
+        sa.select(CaseEvent.by, CaseEvent.at, CaseEvent.action)
+        .where(CaseEvent.case_id == case_id).order_by(CaseEvent.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    if last is None:
+        return None
+    who = user_names({last.by}).get(last.by, "다른 사람")
+    label = TRANSITIONS[last.action].label if last.action in TRANSITIONS else last.action
+    return (f"{who}님이 {seoul(last.at)}에 먼저 '{label}'을(를) 했습니다. "
+            "화면의 새 단계를 확인한 뒤 다시 하세요.")  # fmt: skip
 
 
 @staff

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.test_journeys import sign_in
+from tests.fixtures import add_consent
 
 pytestmark = pytest.mark.e2e
 
@@ -139,6 +140,7 @@ def test_approval_schedules_monitoring_and_a_visit_is_recorded(page: Page, jeonj
         p = Person(name="모니터링 대상", dong_code="pyeonghwa1")
         s.add(p)
         s.flush()
+        add_consent(s, p.id)
         case = Case(person_id=p.id, dong_code="pyeonghwa1", stage="meeting", source="본인")
         s.add(case)
         s.flush()

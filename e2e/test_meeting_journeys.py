@@ -14,6 +14,7 @@ from dolbom.cases.models import Case
 from dolbom.clock import today
 from dolbom.people.models import Person
 from e2e.test_journeys import sign_in
+from tests.fixtures import add_consent
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +29,7 @@ def test_coordinator_runs_a_meeting(page: Page, jeonju, make_user, shot):  # typ
         p = Person(name="회의 대상", dong_code="pyeonghwa1")
         s.add(p)
         s.flush()
+        add_consent(s, p.id)
         case = Case(person_id=p.id, dong_code="pyeonghwa1", stage="meeting", source="본인")
         s.add(case)
         s.flush()

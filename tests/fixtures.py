@@ -235,3 +235,13 @@ def signed_in(app, make_user):  # type: ignore[no-untyped-def]
         return c
 
     return factory
+
+
+def add_consent(session, person_id: int, purpose: str = "linkage") -> None:  # type: ignore[no-untyped-def]
+    """The person agreed to service linkage (a case cannot start services without it)."""
+    import datetime as _dt
+
+    from dolbom.people.models import Consent
+
+    session.add(Consent(person_id=person_id, purpose=purpose, all_providers=True, providers=[],
+                        given_on=_dt.date(2026, 1, 2), given_by="본인", recorded_by=0))  # fmt: skip

@@ -16,7 +16,7 @@ from dolbom.cases.models import Case, Contact, MonitoringCheck
 from dolbom.clock import today
 from dolbom.people.models import Person
 from dolbom.tenant_settings import set_value
-from tests.fixtures import csrf_from
+from tests.fixtures import add_consent, csrf_from
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,7 @@ def a_case(slug: str, stage: str) -> int:
         p = Person(name="점검 시험", dong_code="pyeonghwa1")
         s.add(p)
         s.flush()
+        add_consent(s, p.id)
         case = Case(person_id=p.id, dong_code="pyeonghwa1", stage=stage)
         s.add(case)
         s.flush()

@@ -16,7 +16,7 @@ from dolbom.cases.transitions import TRANSITIONS, refusal
 from dolbom.clock import today
 from dolbom.forms.models import Form, FormResponse
 from dolbom.people.models import Person
-from tests.fixtures import csrf_from
+from tests.fixtures import add_consent, csrf_from
 
 ROLES = ("frontline_worker", "coordinator", "city_admin", "provider_staff")
 VALID = {"judgement_level": "general", "closure_reason": "goals_met", "note": "회의 의견",
@@ -33,6 +33,7 @@ def new_case(slug: str, stage: str = "application", *, surveyed: bool = True) ->
         p = Person(name="단계 시험", dong_code="pyeonghwa1")
         s.add(p)
         s.flush()
+        add_consent(s, p.id)
         case = Case(person_id=p.id, dong_code="pyeonghwa1", source="본인", stage=stage)
         s.add(case)
         s.flush()
@@ -185,3 +186,37 @@ def test_close_and_reopen_are_on_the_timeline(jeonju, signed_in, make_user):
             ("reopen", "closed", "application"),
         ]
         assert s.get(Case, case_id).closure_reason is None
+
+
+def test_services_start_only_with_a_linkage_consent(jeonju, signed_in):
+    coordinator = signed_in("coordinator", jeonju)
+    with db.tenant_transaction(jeonju) as s:
+        p = Person(name="동의 없음", dong_code="pyeonghwa1")
+        s.add(p)
+        s.flush()
+        case = Case(person_id=p.id, dong_code="pyeonghwa1", stage="meeting")
+        s.add(case)
+        s.flush()
+        case_id, person_id = case.id, p.id
+    url = f"/{jeonju}/cases/{case_id}"
+    token = csrf_from(coordinator.get(url).text)
+    refused = coordinator.post(
+        f"{url}/step/approve", data={"csrf_token": token, "lock_version": lock_of(jeonju, case_id)}
+    )
+    assert refused.status_code == 422
+    assert "서비스를 시작하려면 서비스 연계 동의가 있어야 합니다" in html.unescape(refused.text)
+    assert stage_of(jeonju, case_id) == "meeting"
+    with db.tenant_transaction(jeonju) as s:  # a consent for another purpose is not enough
+        add_consent(s, person_id, "collection")
+    again = coordinator.post(
+        f"{url}/step/approve", data={"csrf_token": token, "lock_version": lock_of(jeonju, case_id)}
+    )
+    assert again.status_code == 422
+    ok = coordinator.post(f"{url}/consents", data={"csrf_token": token, "consent_purpose": "linkage",
+                                                   "consent_given_on": "2026-11-01", "consent_scope": "all",
+                                                   "consent_given_by": "본인"})  # fmt: skip
+    assert ok.status_code == 303
+    done = coordinator.post(
+        f"{url}/step/approve", data={"csrf_token": token, "lock_version": lock_of(jeonju, case_id)}
+    )
+    assert done.status_code == 303 and stage_of(jeonju, case_id) == "provision"

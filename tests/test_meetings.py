@@ -15,7 +15,7 @@ from dolbom.cases.models import Case, CaseEvent, MonitoringCheck
 from dolbom.clock import today
 from dolbom.meetings.models import Meeting, MeetingItem
 from dolbom.people.models import Person
-from tests.fixtures import csrf_from
+from tests.fixtures import add_consent, csrf_from
 
 
 @pytest.fixture
@@ -28,6 +28,7 @@ def meeting_case(slug: str, name: str) -> int:
         p = Person(name=name, dong_code="pyeonghwa1")
         s.add(p)
         s.flush()
+        add_consent(s, p.id)
         case = Case(person_id=p.id, dong_code="pyeonghwa1", stage="meeting")
         s.add(case)
         s.flush()

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from dolbom import db
 from dolbom.cases.models import Case, CaseEvent, MonitoringCheck, SupportPlan
 from dolbom.cases.synthetic import generate
+from dolbom.cases.transitions import has_consent
 from dolbom.clock import today
 from dolbom.meetings.models import Meeting, MeetingItem
 from dolbom.people.models import Person
@@ -35,6 +36,7 @@ def test_generated_cases_have_the_history_of_their_stage(pack_tenant):
                 assert (c.id, "approve") in steps and c.id in plans and c.id in checks
                 assert (c.id, "approve", True) in items and c.services_started_on <= today()
                 assert c.judgement_level and c.risk_level
+                assert has_consent(s, c.person_id, "linkage", today())
             if c.stage == "meeting":
                 assert (c.id, None, False) in items and c.id in plans  # on the next meeting
             if c.stage == "closed":

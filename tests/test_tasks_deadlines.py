@@ -20,7 +20,7 @@ from dolbom.people.models import Person
 from dolbom.tasks.jobs import deadline_reminders, register_schedule, remind_all
 from dolbom.tasks.models import Task
 from dolbom.tenant_settings import set_value
-from tests.fixtures import csrf_from
+from tests.fixtures import add_consent, csrf_from
 
 GOOD_INTAKE = {"name": "기한 시험", "rrn": "440101-2345678", "dong_code": "pyeonghwa1",
                "source": "본인", "confirm_new": "1"}  # fmt: skip
@@ -41,6 +41,7 @@ def a_case(slug: str, **values: object) -> int:
         p = Person(name="기한 대상", dong_code="pyeonghwa1")
         s.add(p)
         s.flush()
+        add_consent(s, p.id)
         case = Case(person_id=p.id, dong_code="pyeonghwa1", **values)
         s.add(case)
         s.flush()

@@ -28,6 +28,7 @@ from dolbom.cases.models import (
 from dolbom.cases.transitions import JUDGEMENT_RISK
 from dolbom.db import utcnow
 from dolbom.meetings.models import Meeting, MeetingItem
+from dolbom.people.models import Consent
 
 ORDER = list(STAGES)
 # (action, stage reached) for each step a case has passed on its way to its stage
@@ -54,6 +55,7 @@ def history(session: Session, rng: random.Random, cases: Sequence[Case], today: 
     checks: list[dict[str, Any]] = []
     plans: list[dict[str, Any]] = []
     approved: list[tuple[int, dt.date]] = []
+    consents: list[dict[str, Any]] = []
     for case in cases:
         reached = ORDER.index(case.stage) if case.stage != "closed" else rng.randrange(1, 7)
         span = max(1, (today - case.opened_on).days)
@@ -68,9 +70,12 @@ def history(session: Session, rng: random.Random, cases: Sequence[Case], today: 
                 case.judgement_level = rng.choice(JUDGEMENTS)
                 case.risk_level = JUDGEMENT_RISK[case.judgement_level]
                 data = {"judgement_level": case.judgement_level}
+            if action == "start_survey":
+                consents.append(_consent(case, "collection", day, user_id))
             if action == "approve":
                 case.services_started_on = day
                 approved.append((case.id, day))
+                consents.append(_consent(case, "linkage", day, user_id))
             events.append({"case_id": case.id, "at": _at(day), "by": user_id, "action": action,
                            "from_stage": ORDER[ORDER.index(stage) - 1], "to_stage": stage,
                            "note": None, "data": data})  # fmt: skip
@@ -109,7 +114,7 @@ def history(session: Session, rng: random.Random, cases: Sequence[Case], today: 
                            "from_stage": None, "to_stage": "closed", "note": None,
                            "data": {"closure_reason": case.closure_reason}})  # fmt: skip
     for table, rows in ((CaseEvent, events), (Contact, contacts), (MonitoringCheck, checks),
-                        (SupportPlan, plans)):  # fmt: skip
+                        (SupportPlan, plans), (Consent, consents)):  # fmt: skip
         if rows:
             session.execute(sa.insert(table), rows)
     _meetings(session, rng, cases, approved, today, user_id)
@@ -120,6 +125,11 @@ def history(session: Session, rng: random.Random, cases: Sequence[Case], today: 
     for case in cases:
         case.due_on = deadlines.deadline(case, levels, next_due.get(case.id))
     session.flush()
+
+
+def _consent(case: Case, purpose: str, day: dt.date, user_id: int) -> dict[str, Any]:
+    return {"person_id": case.person_id, "purpose": purpose, "all_providers": True, "providers": [],
+            "given_on": day, "given_by": "본인", "recorded_by": user_id, "recorded_at": _at(day)}  # fmt: skip
 
 
 def _thursday_on_or_after(day: dt.date) -> dt.date:

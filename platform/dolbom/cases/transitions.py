@@ -23,6 +23,7 @@ from dolbom.cases.models import (
 )
 from dolbom.clock import today
 from dolbom.forms.models import FormResponse
+from dolbom.people.models import Consent
 
 FRONT = frozenset({"frontline_worker", "coordinator"})  # 읍면동 counters and 시군구 coordinators
 COORDINATOR = frozenset({"coordinator"})  # the 시군구 runs the meeting and closes cases
@@ -139,6 +140,9 @@ def _requirements(session: Session, case: Case, t: Transition) -> str | None:
         plan = session.scalar(sa.select(SupportPlan).where(SupportPlan.case_id == case.id))
         if plan is None or not plan.services:
             return "회의에 올리려면 목표와 서비스가 있는 지원계획을 먼저 저장하세요"
+    if t.action == "approve" and not has_consent(session, case.person_id, "linkage", today()):
+        return ("서비스를 시작하려면 서비스 연계 동의가 있어야 합니다. 대상자 탭에서 동의를 기록한 뒤 "
+                "다시 승인하세요")  # fmt: skip
     if t.action == "request_judgement":
         done = session.scalar(
             sa.select(sa.func.count()).select_from(FormResponse)
@@ -147,6 +151,19 @@ def _requirements(session: Session, case: Case, t: Transition) -> str | None:
         if not done:
             return "통합판정을 요청하려면 완료된 사전조사가 있어야 합니다"
     return None
+
+
+def has_consent(session: Session, person_id: int, purpose: str, day: dt.date) -> bool:
+    """A consent for `purpose` given by `day` and not withdrawn by then."""
+    return bool(
+        session.scalar(
+            sa.select(sa.func.count()).select_from(Consent).where(
+                Consent.person_id == person_id, Consent.purpose == purpose,
+                Consent.given_on <= day,
+                sa.or_(Consent.withdrawn_on.is_(None), Consent.withdrawn_on > day),
+            )
+        )
+    )  # fmt: skip
 
 
 def transition(session: Session, case: Case, action: str, *, role: str, user_id: int,

@@ -82,6 +82,8 @@ def shot(request: pytest.FixtureRequest) -> Callable[..., Path]:
     def take(page, name: str) -> Path:  # type: ignore[no-untyped-def]
         stem = re.sub(r"[^A-Za-z0-9_-]+", "-", request.node.name).strip("-")
         path = ARTIFACTS / f"{stem}-{name}.png"
+        # A screenshot taken while a navigation is still under way was seen to hang once.
+        page.wait_for_load_state("load")
         page.screenshot(path=str(path), full_page=True)
         return path
 

@@ -85,10 +85,36 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     kv.configure(redis_url)
     pii.configure(s.pii_key)
     upgrade_shared()
+    log_file = _capture_logs(work)
     yield s
+    _scan_for_resident_numbers(log_file)
     db.dispose()
     for handle in reversed(_started):
         handle.stop()  # type: ignore[attr-defined]
+
+
+def _capture_logs(work: Path) -> Path:
+    """Every log record of the run also goes to one file, scanned at the end."""
+    import logging
+
+    path = work / "suite.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s %(args)s"))
+    logging.getLogger().addHandler(handler)
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)
+    return path
+
+
+def _scan_for_resident_numbers(log_file: Path) -> None:
+    """After the whole suite: no resident number in plaintext in any schema or in the logs."""
+    from tests import rrn_scan
+
+    found = rrn_scan.in_database(db.get_engine()) + [
+        f"log: {m}" for m in rrn_scan.in_file(log_file)
+    ]
+    assert not found, f"resident numbers in plaintext: {found[:10]}"
 
 
 @pytest.fixture(scope="session")
@@ -101,9 +127,15 @@ def app(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _clean_redis(settings: Settings) -> None:
-    # Throttle counters, sessions and queues start empty in every test.
+def _clean_redis(settings: Settings) -> Iterator[None]:
+    # Throttle counters, sessions and queues start empty in every test; what the test left
+    # there must hold no resident number in plaintext (sessions, job payloads, caches).
     kv.get_redis().flushdb()
+    yield
+    from tests import rrn_scan
+
+    found = rrn_scan.in_redis(kv.get_redis())
+    assert not found, f"resident numbers in Redis: {found[:5]}"
 
 
 @pytest.fixture

@@ -115,3 +115,11 @@ def test_synthetic_people_have_encrypted_numbers_found_by_search(jeonju, signed_
     c = signed_in("coordinator", jeonju)
     found = ids(c.get(f"/{jeonju}/cases/", query_string={"q": number, "stage": "all"}).text)
     assert found == case_ids
+
+
+def test_a_resident_number_search_is_not_kept_in_the_url(jeonju, signed_in):
+    c = signed_in("coordinator", jeonju)
+    r = c.get(f"/{jeonju}/cases/", query_string={"q": "440101-2345678", "stage": "all"}, headers=HX)
+    assert r.status_code == 200 and r.headers["HX-Push-Url"] == f"/{jeonju}/cases/?stage=all"
+    by_name = c.get(f"/{jeonju}/cases/", query_string={"q": "김"}, headers=HX)
+    assert "HX-Push-Url" not in by_name.headers  # a name search is shareable as it is

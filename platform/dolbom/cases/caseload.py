@@ -130,6 +130,10 @@ def load(session: Session, tenant: str, role: str, dong_codes: Sequence[str], f:
     return Caseload(rows, total, counts, f)
 
 
+def is_rrn_search(q: str) -> bool:
+    return bool(q) and _RRN_LIKE.fullmatch(re.sub(r"\s", "", q)) is not None
+
+
 def _search(tenant: str, f: Filters) -> sa.ColumnElement[bool] | None:
     if not f.q:
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, g, render_template, request
+from flask import abort, g, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -69,9 +69,16 @@ def index():  # type: ignore[no-untyped-def]
     missing = {c.dong_code for c in load.rows if c.dong_code and c.dong_code not in names}
     names |= dong_names(db(), missing) if missing else {}
     workers = user_names({c.worker_id for c in load.rows if c.worker_id})
-    return render_template(template, load=load, f=filters, dongs=dongs, stages=STAGES,
-                           sorts=caseload.SORTS, dues=caseload.DUE, risks=RISK_LEVELS,
-                           dong_names=names, workers=workers, today=today())  # fmt: skip
+    response = make_response(
+        render_template(template, load=load, f=filters, dongs=dongs, stages=STAGES,
+                        sorts=caseload.SORTS, dues=caseload.DUE, risks=RISK_LEVELS,
+                        dong_names=names, workers=workers, today=today())
+    )  # fmt: skip
+    if caseload.is_rrn_search(filters.q):
+        # A resident number never stays in the address bar or the history: the list is shown,
+        # the URL pushed is the one without it.
+        response.headers["HX-Push-Url"] = url_for("tenant.cases.index", **filters.query_args(q=""))
+    return response
 
 
 @staff

@@ -170,3 +170,35 @@ def test_one_case_from_application_to_reopening(page: Page, jeonju, make_user, s
     ):
         expect(timeline).to_contain_text(step)
     shot(page, "journey-8-reopened")
+
+
+def test_a_contact_is_recorded_from_the_caseload(page: Page, jeonju, make_user, shot):  # type: ignore[no-untyped-def]
+    from dolbom import db
+    from dolbom.cases.models import Case
+    from dolbom.people.models import Person
+
+    with db.tenant_transaction(jeonju) as s:
+        p = Person(name="목록 기록", dong_code="pyeonghwa1")
+        s.add(p)
+        s.flush()
+        case = Case(person_id=p.id, dong_code="pyeonghwa1", stage="provision")
+        s.add(case)
+        s.flush()
+        case_id = case.id
+    sign_in(page, make_user("frontline_worker", jeonju, dongs=["pyeonghwa1"]))
+    page.goto(f"/{jeonju}/cases/")
+    list_url = page.url
+    page.get_by_test_id(f"quick-{case_id}").click()
+    form = page.get_by_test_id(f"quick-form-{case_id}")
+    form.get_by_label("방법").select_option("phone")
+    form.get_by_role("button").click()
+    expect(form.get_by_text("내용을(를) 적으세요")).to_be_visible()  # refused in the row
+    form.get_by_label("내용").fill("안부 전화: 식사 잘 하심")
+    form.get_by_role("button").click()
+    expect(page.get_by_test_id(f"quick-saved-{case_id}")).to_contain_text(
+        f"사례 #{case_id}에 기록했습니다"
+    )
+    assert page.url == list_url  # never left the list
+    shot(page, "quick-contact")
+    page.get_by_test_id(f"quick-saved-{case_id}").get_by_role("link").click()
+    expect(page.get_by_test_id("contacts")).to_contain_text("안부 전화: 식사 잘 하심")

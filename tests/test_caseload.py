@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -123,3 +124,39 @@ def test_a_resident_number_search_is_not_kept_in_the_url(jeonju, signed_in):
     assert r.status_code == 200 and r.headers["HX-Push-Url"] == f"/{jeonju}/cases/?stage=all"
     by_name = c.get(f"/{jeonju}/cases/", query_string={"q": "김"}, headers=HX)
     assert "HX-Push-Url" not in by_name.headers  # a name search is shareable as it is
+
+
+def test_a_contact_is_recorded_from_the_list(jeonju, signed_in):
+    from dolbom.cases.models import Contact
+
+    worker = signed_in("frontline_worker", jeonju, dongs=["pyeonghwa1"])
+    with db.tenant_session(jeonju) as s:
+        case_id = s.scalar(
+            sa.select(Case.id)
+            .where(Case.dong_code == "pyeonghwa1", Case.worker_id.is_(None))
+            .limit(1)
+        )
+    listing = worker.get(f"/{jeonju}/cases/").text
+    assert f'data-testid="quick-{case_id}"' in listing
+    url = f"/{jeonju}/cases/{case_id}/contacts/quick"
+    form = worker.get(url, headers=HX)
+    assert (
+        form.status_code == 200
+        and f'id="quick-{case_id}"' in form.text
+        and "<html" not in form.text
+    )
+    token = csrf_from(listing)
+    bad = worker.post(url, data={"csrf_token": token, "kind": "phone", "content": ""}, headers=HX)
+    assert bad.status_code == 422 and "내용을(를) 적으세요" in html.unescape(bad.text)
+    assert 'value="phone" selected' in bad.text  # the choice kept
+    ok = worker.post(
+        url,
+        data={"csrf_token": token, "kind": "phone", "content": "안부 전화, 변동 없음"},
+        headers=HX,
+    )
+    assert ok.status_code == 200 and f'data-testid="quick-saved-{case_id}"' in ok.text
+    with db.tenant_session(jeonju) as s:
+        contents = s.scalars(sa.select(Contact.content).where(Contact.case_id == case_id)).all()
+        assert "안부 전화, 변동 없음" in contents
+    other = signed_in("frontline_worker", jeonju, dongs=["seosin"])
+    assert other.get(url, headers=HX).status_code == 404  # another dong's case

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from dolbom.cases import intake_views, opening, step_views, views
+from dolbom.cases import intake_views, opening, quick_views, step_views, views
 from dolbom.cases.views import staff
 from dolbom.documents import views as documents
 
@@ -23,6 +23,8 @@ def cases_blueprint() -> Blueprint:
         "/<int:case_id>/survey", "survey", step_views.start_survey_response, methods=["POST"]
     )
     bp.add_url_rule("/<int:case_id>/contacts", "contacts", step_views.add_contact, methods=["POST"])
+    bp.add_url_rule("/<int:case_id>/contacts/quick", "quick_contact", quick_views.quick_contact,
+                    methods=["GET", "POST"])  # fmt: skip
     bp.add_url_rule("/<int:case_id>/documents", "documents", documents.upload, methods=["POST"])
     bp.add_url_rule("/<int:case_id>/documents/<int:document_id>", "document", documents.download)
     bp.register_error_handler(413, documents.too_large)  # the upload form's own size message

@@ -273,3 +273,31 @@ def test_caseload_filters_by_deadline_risk_and_own_cases(jeonju, signed_in):
     assert ids("due=bogus&risk=<x>") == {overdue, soon, later}  # unknown values are ignored
     page = worker.get(f"/{jeonju}/cases/?due=overdue").text
     assert "지남" in page and 'value="overdue" selected' in page
+
+
+def test_packs_set_service_levels_and_monitoring_months(tmp_path, pack_tenant):
+    import shutil
+
+    from dolbom.cases.followup import monitoring_months
+    from dolbom.config import ROOT
+    from dolbom.tenancy.packs import PackError, read_pack
+
+    slug = pack_tenant("jeonju")
+    with db.tenant_session(slug) as s:  # the shipped pack's values
+        assert service_levels(s) == {"survey": 7, "judgement": 30, "plan": 14, "meeting": 14}
+        assert monitoring_months(s) == (1, 3)
+    bad = tmp_path / "jeonju"
+    shutil.copytree(ROOT / "tenants" / "jeonju", bad)
+    text = (bad / "tenant.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "service_levels: {survey: 7, judgement: 30, plan: 14, meeting: 14}",
+        "service_levels: {survey: 0, review: 3}",
+    )
+    text = text.replace("monitoring_months: [1, 3]", "monitoring_months: [1, 30]")
+    (bad / "tenant.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(PackError) as refused:
+        read_pack(bad)
+    errors = "\n".join(refused.value.errors)
+    assert "tenant.yaml: service_levels.survey: 기한은 1일에서 365일 사이의 정수입니다" in errors
+    assert "tenant.yaml: service_levels.review: 알 수 없는 처리 기한입니다" in errors
+    assert "tenant.yaml: monitoring_months: 1~24 사이 개월 수의 목록이어야 합니다" in errors

@@ -50,6 +50,8 @@ class Pack:
     region: str | None = None
     profile: dict[str, Any] = field(default_factory=dict)
     plugins: list[str] = field(default_factory=list)
+    # Case work settings: `service_levels` (days per step) and `monitoring_months`.
+    settings: dict[str, Any] = field(default_factory=dict)
     districts: list[GuSpec] = field(default_factory=list)
     # Form definitions as (file name, YAML text), already checked: the pack's own forms/*.yaml
     # and the standard instruments it names in `standard_forms`.
@@ -169,6 +171,7 @@ def read_pack(path: Path | str) -> Pack:
     )
     if not isinstance(pack.profile, dict):
         r.error("profile", "키: 값 형식이어야 합니다")
+    pack.settings = _read_case_settings(meta, r)
     errors.extend(r.errors)
     districts_file = path / "districts.yaml"
     if districts_file.exists():
@@ -182,6 +185,30 @@ def read_pack(path: Path | str) -> Pack:
     if errors:
         raise PackError(errors)
     return pack
+
+
+def _read_case_settings(meta: dict[str, Any], r: _Reader) -> dict[str, Any]:
+    """`service_levels: {survey: 7, …}` and `monitoring_months: [1, 3]`, checked."""
+    from dolbom.cases.deadlines import check_levels
+
+    out: dict[str, Any] = {}
+    levels = meta.get("service_levels")
+    if levels is not None:
+        problems = check_levels(levels)
+        for key, message in problems.items():
+            r.error(
+                "service_levels" if key == "service_levels" else f"service_levels.{key}", message
+            )
+        if not problems:
+            out["service_levels"] = dict(levels)
+    months = meta.get("monitoring_months")
+    if months is not None:
+        if (not isinstance(months, list) or not months
+                or not all(isinstance(m, int) and not isinstance(m, bool) and 0 < m <= 24 for m in months)):  # fmt: skip
+            r.error("monitoring_months", "1~24 사이 개월 수의 목록이어야 합니다 (예: [1, 3])")
+        else:
+            out["monitoring_months"] = sorted(set(months))
+    return out
 
 
 def _read_forms(path: Path, standard: Any, errors: list[str]) -> list[tuple[str, str]]:
@@ -293,6 +320,8 @@ def load_pack(session: Session, pack: Pack) -> None:
             )
     if pack.profile:
         set_value(session, "profile", pack.profile)
+    for key, value in pack.settings.items():
+        set_value(session, key, value)
     session.flush()
     from dolbom.forms.operations import import_form
 

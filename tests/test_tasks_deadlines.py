@@ -93,6 +93,7 @@ def test_the_deadline_follows_the_case_through_its_steps(jeonju, signed_in, app)
         assert case.worker_id == user_id(worker.email) and case.risk_level == "high"
     page = worker.get(f"/{jeonju}/cases/{case_id}").text
     assert (today() + dt.timedelta(days=5)).isoformat() in page and "5일 남음" in page
+    assert f"<dd>시험 {worker.email.split('@')[0]}</dd>" in page  # the responsible worker
     # The survey runs on the application's clock.
     with db.tenant_transaction(jeonju) as s:
         s.get(Case, case_id).stage_since = today() - dt.timedelta(days=9)

@@ -129,7 +129,6 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
         "tabs": TABS,
         "actions": available(case.stage, g.membership.role),
         "surveys": published_forms(session) if case.stage in ("application", "survey") else [],
-        "worker": user_names({case.worker_id}).get(case.worker_id) if case.worker_id else None,  # type: ignore[arg-type]
         "risks": RISK_LEVELS,
         "message": None,
         "action_errors": {},
@@ -144,6 +143,12 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
         "today": today(),
     }
     context.update(_TAB_LOADERS[tab](session, case))
+    # The worker's name from the tab's own look-up of staff names when it made one.
+    names = context.get("names") or {}
+    wid = case.worker_id
+    context["worker"] = (
+        (names.get(wid) if wid in names else user_names({wid}).get(wid)) if wid else None
+    )
     context.update(extra)
     if tab == "plan" and context["plan_values"] is None:
         context["plan_values"] = plan.form_values(context["plan"])
@@ -157,7 +162,8 @@ def _timeline_tab(session: Session, case: Case) -> dict[str, Any]:
     return {"events": events, "contacts": contacts, "contact_kinds": CONTACT_KINDS,
             "contact_errors": {}, "contact_values": {}, "case_tasks": task_ops.for_case(session, case.id),
             "task_errors": {}, "task_values": {},
-            "names": user_names({e.by for e in events} | {c.by for c in contacts})}  # fmt: skip
+            "names": user_names({e.by for e in events} | {c.by for c in contacts}
+                                | ({case.worker_id} if case.worker_id else set()))}  # fmt: skip
 
 
 def _person_tab(session: Session, case: Case) -> dict[str, Any]:

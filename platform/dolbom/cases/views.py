@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, g, make_response, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -72,6 +73,7 @@ def index():  # type: ignore[no-untyped-def]
     response = make_response(
         render_template(template, load=load, f=filters, dongs=dongs, stages=STAGES,
                         sorts=caseload.SORTS, dues=caseload.DUE, risks=RISK_LEVELS,
+                        risk_labels={k: gettext(v) for k, v in RISK_LEVELS.items()},
                         dong_names=names, workers=workers, today=today())
     )  # fmt: skip
     if caseload.is_rrn_search(filters.q):

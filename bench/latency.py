@@ -103,7 +103,8 @@ def _login(port: int) -> str:
 def _report(label: str, load: Load) -> None:
     say(
         f"  {label}: p50 {load.p50 * 1000:.1f} ms, p95 {load.p95 * 1000:.1f} ms, "
-        f"{load.throughput:.0f} req/s, {len(load.latencies)} requests, {load.errors} errors"
+        f"{load.throughput:.0f} req/s, {len(load.latencies)} requests, {load.errors} errors, "
+        f"{load.dropped} dropped connections"
     )
 
 

@@ -22,7 +22,8 @@ REQUESTS = 150
 class Load:
     latencies: list[float] = field(default_factory=list)  # seconds, measured requests only
     seconds: float = 0.0  # wall time of the measured phase
-    errors: int = 0
+    errors: int = 0  # answers other than 200
+    dropped: int = 0  # keep-alive connections the server closed under us (retried on a new one)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -58,7 +59,7 @@ def hammer(
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine: list[float] = []
-        errors = 0
+        errors = dropped = 0
         try:
             for i in range(warmup + requests):
                 if i == warmup:
@@ -71,7 +72,7 @@ def hammer(
                     status = response.status
                 except (OSError, http.client.HTTPException):
                     conn.close()  # reconnects on the next request
-                    errors += 1
+                    dropped += 1
                     continue
                 elapsed = time.perf_counter() - started
                 if status != 200:
@@ -90,6 +91,7 @@ def hammer(
             conn.close()
             with lock:
                 result.errors += errors
+                result.dropped += dropped
         with lock:
             result.latencies.extend(mine)
             ends.append(finished)

@@ -16,7 +16,7 @@ from dolbom.web.context import db
 
 _KEY = "opened_cases"
 REASON_MAX = 150
-MAX_REMEMBERED = 200  # the session cookie stays small
+MAX_REMEMBERED = 40  # the signed session cookie must stay well under 4 KB
 
 
 def needs_reason(case: Case, role: str, user_id: int) -> bool:

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from werkzeug.serving import make_server
 
 from tests.fixtures import ROOT, child_env
@@ -84,7 +86,14 @@ def shot(request: pytest.FixtureRequest) -> Callable[..., Path]:
         path = ARTIFACTS / f"{stem}-{name}.png"
         # A screenshot taken while a navigation is still under way was seen to hang once.
         page.wait_for_load_state("load")
-        page.screenshot(path=str(path), full_page=True)
+        try:
+            page.screenshot(path=str(path), full_page=True, animations="disabled")
+        except (PlaywrightTimeoutError, PlaywrightError):
+            # Seen on a loaded machine: the capture hung after the fonts had loaded, or Chromium
+            # answered "Unable to capture screenshot" while a redirect was under way. A
+            # screenshot is a record of the screen, not an assertion: take it again once.
+            page.wait_for_load_state("load")
+            page.screenshot(path=str(path), full_page=True, animations="disabled", timeout=60_000)
         return path
 
     return take

@@ -74,6 +74,9 @@ def test_one_case_from_application_to_reopening(page: Page, jeonju, make_user, s
     with saved(page, "kf_illness"):
         page.locator("#q-kf_illness").get_by_text("해당 없음", exact=True).click()
     page.get_by_test_id("submit").click()
+    # The fill page's own score panel already says 노쇠: wait for the submitted read view, or
+    # the screenshot lands in the middle of the redirect.
+    expect(page.get_by_test_id("read-view")).to_be_visible()
     expect(page.get_by_test_id("score-kfrail")).to_contain_text("노쇠")
     shot(page, "journey-3-survey")
 

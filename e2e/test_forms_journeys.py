@@ -198,6 +198,7 @@ def test_admin_publishes_version_two_and_version_one_response_stays(
     with saved(page, "kf_illness"):
         page.locator("#q-kf_illness").get_by_text("해당 없음", exact=True).click()
     page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("read-view")).to_be_visible()  # the redirect, before signing out
     expect(page.get_by_test_id("score-kfrail")).to_contain_text("노쇠")
     page.get_by_role("button", name="로그아웃").click()
 

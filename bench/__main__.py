@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bench import bulk, forms, latency, provision, rules, upgrade
+from bench import bulk, forms, latency, provision, referrals, rules, upgrade
 from bench.env import open_env
 from bench.report import Figure, say, summary
 
@@ -20,6 +20,7 @@ def main() -> None:
         figures += bulk.run()
         figures += upgrade.run(env.database_url, env.redis_url, bulk.COUNT)
         figures += latency.run(env.database_url, env.redis_url)
+        figures += referrals.run(env.database_url, env.redis_url)
         figures += forms.run()
         figures += rules.run()
     finally:

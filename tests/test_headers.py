@@ -38,6 +38,9 @@ def urls(app, slug: str) -> list[str]:  # type: ignore[no-untyped-def]
         "complaint_id": 1,
         "document_id": 1,
         "job_key": "1-1-abc-2026-01-01",
+        "referral_id": 1,
+        "month": "2026-10",
+        "kind": "csv",
     }
     result = []
     for rule in app.url_map.iter_rules():

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 
 from dolbom.cases.models import Case
 from dolbom.cases.synthetic import generate
+from dolbom.catalogue.models import Programme, Provider
+from dolbom.catalogue.packs import load_catalogue
 from dolbom.config import ROOT
 from dolbom.db import get_engine, tenant_transaction
 from dolbom.forms.operations import add_missing_forms
@@ -22,6 +24,15 @@ DEMO_CASES = 300
 TENANTS = ("jeonju", "daejeon")
 # The frontline worker's dong, by tenant: 평화1동 is Jeonju's pilot counter.
 WORKER_DONG = {"jeonju": "pyeonghwa1", "daejeon": "dunsan1"}
+
+
+def _demo_provider(slug: str) -> int | None:
+    """The demo provider account works for the first institution serving the demo worker's dong."""
+    with tenant_transaction(slug) as s:
+        for provider in s.scalars(sa.select(Provider).order_by(Provider.id)):
+            if provider.covers(WORKER_DONG[slug]):
+                return provider.id
+    return None
 
 
 def accounts() -> list[tuple[str, str]]:
@@ -51,6 +62,11 @@ def seed() -> list[str]:
             with tenant_transaction(slug) as s:
                 created += [f"form {slug}/{k}" for k in add_missing_forms(s, pack.forms)]
                 created += [f"rules {slug}/{k}" for k in add_missing_rulesets(s, slug, pack.rules)]
+                if pack.catalogue and not s.scalar(
+                    sa.select(sa.func.count()).select_from(Programme)
+                ):
+                    load_catalogue(s, pack.catalogue)  # an instance from before the catalogue
+                    created.append(f"catalogue {slug}")
     with Session(get_engine()) as s, s.begin():
         tenants = {t.slug: t for t in s.scalars(sa.select(Tenant))}
         users = {u.email: u for u in s.scalars(sa.select(User))}
@@ -75,8 +91,9 @@ def seed() -> list[str]:
                 u = user(f"{prefix}.{slug}@demo.kr", f"{tenant.name} {name}")
                 if not any(m.tenant_id == tenant.id for m in u.memberships):
                     s.add(
-                        Membership(user_id=u.id, tenant_id=tenant.id, role=role, dong_codes=dongs)
-                    )
+                        Membership(user_id=u.id, tenant_id=tenant.id, role=role, dong_codes=dongs,
+                                   provider_id=_demo_provider(slug) if role == Role.PROVIDER_STAFF else None)
+                    )  # fmt: skip
         staff = {email: u.id for email, u in users.items()}
     for slug in TENANTS:
         # A few hundred synthetic cases, so the case screens and the rules' what-if have data:

@@ -3,6 +3,7 @@
 from dolbom.audit.access import AccessLog
 from dolbom.audit.models import PlatformEvent
 from dolbom.cases.models import Case, CaseEvent, Contact, MonitoringCheck, SupportPlan
+from dolbom.catalogue.models import Programme, Provider, ProviderService, ServiceField
 from dolbom.complaints.models import Complaint
 from dolbom.districts.models import Dong, Gu
 from dolbom.documents.models import Document
@@ -11,6 +12,7 @@ from dolbom.identity.models import Membership, User
 from dolbom.jobs.models import JobRecord
 from dolbom.meetings.models import Meeting, MeetingItem
 from dolbom.people.models import Consent, HouseholdMember, Person
+from dolbom.referrals.models import Referral, ServiceRecord
 from dolbom.rules.models import RuleDecision, RuleSet, RuleSetVersion
 from dolbom.tasks.models import Task
 from dolbom.tenancy.models import Tenant, TenantMigration, TenantPlugin
@@ -38,9 +40,15 @@ __all__ = [
     "MonitoringCheck",
     "Person",
     "PlatformEvent",
+    "Programme",
+    "Provider",
+    "ProviderService",
+    "Referral",
     "RuleDecision",
     "RuleSet",
     "RuleSetVersion",
+    "ServiceField",
+    "ServiceRecord",
     "SupportPlan",
     "Task",
     "Tenant",

@@ -50,4 +50,12 @@ def cases_blueprint() -> Blueprint:
     bp.add_url_rule("/<int:case_id>/tasks", "tasks", add_for_case, methods=["POST"])
 
     bp.add_url_rule("/<int:case_id>/agenda", "agenda", add_to_agenda, methods=["POST"])
+
+    from dolbom.referrals import views as referrals
+
+    bp.add_url_rule("/<int:case_id>/referrals", "refer", referrals.send, methods=["POST"])
+    bp.add_url_rule("/<int:case_id>/referrals/<int:referral_id>/<action>", "referral_step",
+                    referrals.step, methods=["POST"])  # fmt: skip
+    bp.add_url_rule("/<int:case_id>/referrals/<int:referral_id>/records", "referral_records",
+                    referrals.record_over_cap, methods=["POST"])  # fmt: skip
     return bp

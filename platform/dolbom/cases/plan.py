@@ -30,9 +30,20 @@ class PlanForm:
 
 
 def catalogue(session: Session, tenant: str) -> dict[str, str]:
-    """The tenant's services: the programmes of its published rule sets, by key (read from
-    the compiled rule sets the process already caches)."""
-    out: dict[str, str] = {}
+    """The tenant's services by key: its service catalogue's active programmes, or, for a
+    tenant without a catalogue yet, the programmes of its published rule sets (read from the
+    compiled rule sets the process already caches)."""
+    from dolbom.catalogue.models import Programme
+
+    out: dict[str, str] = dict(
+        session.execute(
+            sa.select(Programme.key, Programme.name)
+            .where(Programme.active)
+            .order_by(Programme.name)
+        ).all()
+    )
+    if out:
+        return out
     for version in published_versions(session):
         _crs, _problems, ruleset = compiled_version(session, tenant, version)
         for p in ruleset.programmes if ruleset else ():

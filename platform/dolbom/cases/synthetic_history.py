@@ -34,9 +34,12 @@ ORDER = list(STAGES)
 # (action, stage reached) for each step a case has passed on its way to its stage
 STEPS = [("start_survey", "survey"), ("request_judgement", "judgement"), ("record_judgement", "plan"),
          ("submit_plan", "meeting"), ("approve", "provision"), ("start_monitoring", "monitoring")]  # fmt: skip
-SERVICES = [("meal", "영양·식사 지원", "주 5회"), ("visit_check", "안부 확인", "주 2회"),
-            ("home_repair", "주거환경 개선 (집수리)", "1회"), ("visit_health", "방문 건강관리", "월 2회"),
-            ("housekeeping", "가사 지원", "주 3시간")]  # fmt: skip
+# Keys and names of the Jeonju pack's catalogue, so demo plans can be referred.
+SERVICES = [("meal_support", "영양·식사 지원", "주 5회"),
+            ("safety_check", "안부 확인 (AI 돌봄 전화·방문)", "주 2회"),
+            ("housing_repair", "주거환경 개선 (집수리)", "1회"),
+            ("visiting_health_mgmt", "방문건강관리 (보건소)", "월 2회"),
+            ("housework_support", "가사지원", "주 3시간")]  # fmt: skip
 NOTES = ("가정 방문: 혼자 식사 준비가 어려움", "전화: 보호자와 일정 조율", "창구 상담: 신청 서류 안내",
          "가정 방문: 낙상 위험 있는 문턱 확인", "전화: 서비스 만족, 변동 없음")  # fmt: skip
 JUDGEMENTS = ("intensive", "general", "general", "linkage", "linkage", "none")

@@ -28,6 +28,7 @@ from dolbom.forms.api import responses_for_case
 from dolbom.forms.queries import dong_choices, dong_names, published_forms
 from dolbom.identity.access import tenant_roles
 from dolbom.identity.models import User
+from dolbom.referrals.lifecycle import EVENT_LABELS
 from dolbom.rules.decide import decisions_for_case
 from dolbom.tasks import operations as task_ops
 from dolbom.web.context import db
@@ -102,6 +103,7 @@ TABS = {
     "assessments": _l("조사"),
     "eligibility": _l("자격 판단"),
     "plan": _l("지원계획"),
+    "referrals": _l("의뢰"),
     "meetings": _l("회의"),
     "monitoring": _l("모니터링"),
     "documents": _l("문서"),
@@ -109,7 +111,8 @@ TABS = {
 # An action's errors come back on the tab that holds its form.
 _ERROR_TABS = {"plan_": "plan", "contact_": "timeline", "task_": "timeline", "check_": "monitoring",
                "survey_": "assessments", "document_": "documents", "person_": "person",
-               "consent_": "person", "member_": "person"}  # fmt: skip
+               "consent_": "person", "member_": "person", "referral_": "referrals",
+               "records_": "referrals"}  # fmt: skip
 
 
 def _tab_of(extra: dict[str, Any]) -> str:
@@ -138,6 +141,7 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
         "action_message": None,
         "action_values": {},
         "transitions": TRANSITIONS,
+        "event_labels": EVENT_LABELS,
         "stages": STAGES,
         "need_labels": NEED_LABELS,
         "judgement_levels": JUDGEMENT_LEVELS,
@@ -208,6 +212,12 @@ def _plan_tab(session: Session, case: Case) -> dict[str, Any]:
             "plan_message": None}  # fmt: skip
 
 
+def _referrals_tab(session: Session, case: Case) -> dict[str, Any]:
+    from dolbom.referrals.views import referrals_context  # that module imports this one
+
+    return referrals_context(session, case)
+
+
 def _meetings_tab(session: Session, case: Case) -> dict[str, Any]:
     from dolbom.meetings.operations import items_for_case
 
@@ -231,6 +241,7 @@ _TAB_LOADERS = {
     "assessments": _assessments_tab,
     "eligibility": _eligibility_tab,
     "plan": _plan_tab,
+    "referrals": _referrals_tab,
     "meetings": _meetings_tab,
     "monitoring": _monitoring_tab,
     "documents": _documents_tab,

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from dolbom.cases.deadlines import SERVICE_LEVELS, STAGE_LEVEL
 from dolbom.cases.models import Case, MonitoringCheck
+from dolbom.catalogue.models import Programme, Provider
+from dolbom.referrals.models import Referral
 from dolbom.tasks.models import Task
 
 DAYS_AHEAD = 2  # remind this many days before the deadline
@@ -51,13 +53,27 @@ def make_reminders(session: Session, today: dt.date) -> int:
         Case.follow_up_on, sa.literal("deadline"), sa.literal("follow_up"),
     ).where(Case.stage == "closed", Case.follow_up_on <= horizon,
             Case.worker_id.is_not(None))  # fmt: skip
+    # A provider that has not answered by the due date: the worker chases it (or refers elsewhere).
+    referrals = (
+        sa.select(
+            sa.func.coalesce(Case.worker_id, Referral.created_by), Case.id,
+            sa.func.concat("의뢰 답변 없음: ", Programme.name, " · ", Provider.name, " 기한 ",
+                           sa.cast(Referral.due_on, sa.String)),
+            Referral.due_on, sa.literal("deadline"), sa.func.concat("referral:", Referral.id),
+        )
+        .join(Case, Case.id == Referral.case_id)
+        .join(Programme, Programme.id == Referral.programme_id)
+        .join(Provider, Provider.id == Referral.provider_id)
+        .where(Referral.status == "sent", Referral.due_on <= today)
+    )  # fmt: skip
     columns = ["assignee_id", "case_id", "title", "due_on", "source", "deadline_key"]
     added = 0
-    for select in (stages, checks, follow_ups):
+    for select in (stages, checks, follow_ups, referrals):
         stmt = (
             insert(Task)
             .from_select(columns, select)
             .on_conflict_do_nothing(index_elements=["case_id", "deadline_key", "due_on"])
+            .returning(Task.id)  # the ORM path reports no row count (-1): count what came back
         )
-        added += session.execute(stmt).rowcount or 0
+        added += len(session.execute(stmt).all())
     return added

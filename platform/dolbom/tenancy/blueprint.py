@@ -21,6 +21,7 @@ def make_blueprint(host: PluginHost) -> Blueprint:
     from dolbom.complaints.blueprint import complaints_blueprint
     from dolbom.forms.blueprint import assessments_blueprint, forms_blueprint
     from dolbom.meetings.blueprint import meetings_blueprint
+    from dolbom.referrals.blueprint import board_blueprint, provider_blueprint
     from dolbom.rules.blueprint import decisions_blueprint, rules_blueprint
     from dolbom.situation.blueprint import situation_blueprint
     from dolbom.tasks.blueprint import tasks_blueprint
@@ -38,6 +39,8 @@ def make_blueprint(host: PluginHost) -> Blueprint:
     bp.register_blueprint(complaints_blueprint())
     bp.register_blueprint(situation_blueprint())
     bp.register_blueprint(tasks_blueprint())
+    bp.register_blueprint(provider_blueprint())
+    bp.register_blueprint(board_blueprint())
     bp.register_blueprint(decisions_blueprint())
     bp.register_blueprint(rules_blueprint())
     for name, plugin in host.plugins.items():

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from dolbom.catalogue.packs import CatalogueSpec
 from dolbom.districts.models import Dong, Gu
 from dolbom.tenancy.slugs import SlugError, check_slug
 from dolbom.tenant_settings import set_value
@@ -58,6 +59,8 @@ class Pack:
     forms: list[tuple[str, str]] = field(default_factory=list)
     # Rule sets as (file name, YAML text), checked against the pack's forms, examples passing.
     rules: list[tuple[str, str]] = field(default_factory=list)
+    # The service catalogue and providers (catalogue.yaml, providers.yaml), checked.
+    catalogue: CatalogueSpec | None = None
 
 
 class _Reader:
@@ -182,6 +185,12 @@ def read_pack(path: Path | str) -> Pack:
         from dolbom.rules.packs import read_rules
 
         pack.rules = read_rules(path, pack.forms, errors)
+    if not errors:
+        from dolbom.catalogue.packs import current_dongs, read_catalogue
+        from dolbom.clock import today
+
+        dongs = current_dongs(pack.districts, today())
+        pack.catalogue = read_catalogue(path, pack.rules, dongs, errors)
     if errors:
         raise PackError(errors)
     return pack
@@ -331,3 +340,7 @@ def load_pack(session: Session, pack: Pack) -> None:
 
     for file, text in pack.rules:
         import_ruleset(session, pack.slug, text, user_id=None, file=file)
+    if pack.catalogue is not None:
+        from dolbom.catalogue.packs import load_catalogue
+
+        load_catalogue(session, pack.catalogue)

@@ -56,12 +56,16 @@ def navigation(endpoint: str | None) -> list[Link]:
             links.append(Link(_("사례"), url_for("tenant.cases.index"), area == "cases"))
             links.append(_tasks_link(membership.user_id, area == "tasks"))
             if membership.role == Role.COORDINATOR:
+                links.append(Link(_("의뢰 현황"), url_for("tenant.referral_board.index"),
+                                  area == "referral_board"))  # fmt: skip
                 links.append(Link(_("회의"), url_for("tenant.meetings.index"), area == "meetings"))
             links.append(
                 Link(_("조사"), url_for("tenant.assessments.index"), area == "assessments")
             )
             # Frontline workers register complaints taken at the counter (and see those).
             links.append(Link(_("민원"), url_for("tenant.complaints.index"), area == "complaints"))
+        if membership.role == Role.PROVIDER_STAFF:
+            links.append(Link(_("의뢰함"), url_for("tenant.provider.inbox"), area == "provider"))
         if membership.role == Role.CITY_ADMIN:
             links.append(Link(_("조사 서식"), url_for("tenant.forms.index"), area == "forms"))
             links.append(Link(_("조례 규칙"), url_for("tenant.rules.index"), area == "rules"))

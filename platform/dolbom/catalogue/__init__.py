@@ -1,0 +1,1 @@
+"""The service catalogue: fields, programmes and the provider institutions that deliver them."""

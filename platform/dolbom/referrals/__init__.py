@@ -1,0 +1,1 @@
+"""Closed-loop referrals: a plan's service sent to a provider, answered, delivered and recorded."""

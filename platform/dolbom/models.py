@@ -5,6 +5,7 @@ from dolbom.audit.models import PlatformEvent
 from dolbom.cases.models import Case, CaseEvent, Contact, MonitoringCheck, SupportPlan
 from dolbom.catalogue.models import Programme, Provider, ProviderService, ServiceField
 from dolbom.complaints.models import Complaint
+from dolbom.console.models import ConfigChange
 from dolbom.districts.models import Dong, Gu
 from dolbom.documents.models import Document
 from dolbom.forms.models import Form, FormResponse, FormResponseRevision, FormVersion
@@ -23,6 +24,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "Complaint",
+    "ConfigChange",
     "Consent",
     "Contact",
     "Document",

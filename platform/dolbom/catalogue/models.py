@@ -66,9 +66,15 @@ class Programme(TenantBase):
     rule_set_key: Mapped[str | None] = mapped_column(sa.String(50))
     rule_programme: Mapped[str | None] = mapped_column(sa.String(50))
     rule_entitlement: Mapped[str | None] = mapped_column(sa.String(50))
+    # The assessment form a worker fills for this programme (a form key), if any.
+    form_key: Mapped[str | None] = mapped_column(sa.String(50))
     active: Mapped[bool] = mapped_column(default=True)
+    # Two administrators editing the same programme: the second save is refused, not merged.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     offers: Mapped[list[ProviderService]] = relationship(back_populates="programme")
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def unit_label(self) -> str:
@@ -89,10 +95,13 @@ class Provider(TenantBase):
     sample: Mapped[bool] = mapped_column(default=False)  # a pack's made-up institution
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     offers: Mapped[list[ProviderService]] = relationship(
         back_populates="provider", cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def covers(self, dong_code: str | None) -> bool:
         return self.all_dongs or (dong_code is not None and dong_code in self.dong_codes)

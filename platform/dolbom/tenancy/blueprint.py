@@ -19,6 +19,7 @@ def make_blueprint(host: PluginHost) -> Blueprint:
     """The tenant blueprint with every installed plugin's blueprint nested at /p/<name>/."""
     from dolbom.cases.blueprint import cases_blueprint
     from dolbom.complaints.blueprint import complaints_blueprint
+    from dolbom.console.blueprint import console_blueprint
     from dolbom.forms.blueprint import assessments_blueprint, forms_blueprint
     from dolbom.meetings.blueprint import meetings_blueprint
     from dolbom.referrals.blueprint import board_blueprint, provider_blueprint
@@ -43,6 +44,7 @@ def make_blueprint(host: PluginHost) -> Blueprint:
     bp.register_blueprint(board_blueprint())
     bp.register_blueprint(decisions_blueprint())
     bp.register_blueprint(rules_blueprint())
+    bp.register_blueprint(console_blueprint())
     for name, plugin in host.plugins.items():
         factory = plugin.blueprint
         if factory is not None:

@@ -1,0 +1,1 @@
+"""The city administrator's console: one place for everything a tenant configures."""

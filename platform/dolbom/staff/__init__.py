@@ -1,0 +1,1 @@
+"""Staff accounts of a tenant: invite, roles and scopes, deactivate, reset password."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -74,7 +75,7 @@ class Programme(TenantBase):
 
     offers: Mapped[list[ProviderService]] = relationship(back_populates="programme")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     @property
     def unit_label(self) -> str:
@@ -101,7 +102,7 @@ class Provider(TenantBase):
         back_populates="provider", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
     def covers(self, dong_code: str | None) -> bool:
         return self.all_dongs or (dong_code is not None and dong_code in self.dong_codes)

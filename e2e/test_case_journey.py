@@ -133,6 +133,7 @@ def test_one_case_from_application_to_reopening(page: Page, jeonju, make_user, s
     page.get_by_label("장소").fill("완산구청 3층 회의실")
     page.get_by_label("참석자 (한 줄에 한 명: 이름, 소속)").fill("김보건, 완산구보건소")
     page.get_by_test_id("create-meeting").click()
+    expect(page).to_have_url(re.compile(r"/meetings/\d+$"))
     meeting_url = page.url
     page.goto(case_url)
     page.get_by_test_id("add-to-agenda").click()
@@ -142,7 +143,8 @@ def test_one_case_from_application_to_reopening(page: Page, jeonju, make_user, s
     row.get_by_label("결정").select_option("approve")
     row.get_by_label("의견").fill("식사 지원 우선 연계")
     page.get_by_test_id("decide").click()
-    expect(page.get_by_test_id(f"item-{case_id}")).to_contain_text("승인")
+    # The row's 결정 select already lists 승인: wait for the recorded decision itself.
+    expect(page.get_by_test_id(f"item-{case_id}").locator("td strong")).to_have_text("승인")
     shot(page, "journey-6-meeting")
 
     # Monitoring at 1 and 3 months.

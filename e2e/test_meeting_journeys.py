@@ -53,7 +53,8 @@ def test_coordinator_runs_a_meeting(page: Page, jeonju, make_user, shot):  # typ
     row.get_by_label("의견").fill("식사 지원 우선 연계")
     shot(page, "agenda")
     page.get_by_test_id("decide").click()
-    expect(page.get_by_test_id(f"item-{case_id}")).to_contain_text("승인")
+    # The row's 결정 select already lists 승인: wait for the recorded decision itself.
+    expect(page.get_by_test_id(f"item-{case_id}").locator("td strong")).to_have_text("승인")
     page.get_by_role("textbox", name="회의록").fill("1건 심의: 승인")
     page.get_by_test_id("sign").click()
     expect(page.get_by_test_id("minutes")).to_have_text("1건 심의: 승인")

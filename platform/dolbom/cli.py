@@ -17,7 +17,7 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from dolbom.tenancy.packs import PackError
     from dolbom.tenancy.slugs import SlugError
 
-    return (TenantError, PackError, SlugError, ConfigError)
+    return (TenantError, PackError, SlugError, ConfigError, FileExistsError)
 
 
 class Context:
@@ -215,22 +215,13 @@ def plugins_disable(c: Context, slug: str, plugin: str, purge: bool) -> None:
 
 
 # --- packs ------------------------------------------------------------------------------------
-@cli.group()
-def packs() -> None:
-    """Municipality config packs."""
+def _add_packs() -> None:
+    from dolbom.packs.cli import packs
+
+    cli.add_command(packs)
 
 
-@packs.command("validate")
-@click.argument("path", type=click.Path(path_type=Path))
-def packs_validate(path: Path) -> None:
-    from dolbom.tenancy.packs import read_pack
-
-    pack = read_pack(path)
-    dongs = sum(len(g.dongs) for g in pack.districts)
-    click.echo(
-        f"{path}: ok ({pack.slug}, {len(pack.districts)} gu, {dongs} dongs, "
-        f"{len(pack.forms)} forms)"
-    )
+_add_packs()
 
 
 # --- demo, worker, run ------------------------------------------------------------------------

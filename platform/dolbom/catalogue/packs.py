@@ -5,7 +5,6 @@ transaction as the rest of the pack."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,17 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from dolbom.catalogue.checks import (
+    MAX_BUDGET,
+    MAX_CAPACITY,
+    MAX_UNIT_COST,
+    RuleIndex,
+    key_problem,
+    range_problem,
+    rule_link_problem,
+)
 from dolbom.catalogue.models import (
     ACT_FIELDS,
-    CAP_UNITS,
     FUNDING,
     PROVIDER_TYPES,
     UNITS,
@@ -24,11 +31,6 @@ from dolbom.catalogue.models import (
     ProviderService,
     ServiceField,
 )
-
-KEY = re.compile(r"[a-z][a-z0-9_]{1,49}")
-MAX_BUDGET = 10**13  # ₩10 trillion: anything above is a typo
-MAX_UNIT_COST = 10**9
-MAX_CAPACITY = 100_000
 
 
 @dataclass
@@ -44,6 +46,8 @@ class ProgrammeSpec:
     rule_set: str | None = None
     rule_programme: str | None = None
     rule_entitlement: str | None = None
+    form: str | None = None  # the assessment form's key
+    active: bool = True
 
 
 @dataclass
@@ -57,6 +61,7 @@ class ProviderSpec:
     contact: str | None
     services: dict[str, int]  # programme key → capacity
     sample: bool = False
+    active: bool = True
 
 
 @dataclass
@@ -93,10 +98,9 @@ class _Checker:
         value = self.text(data, "key", where, max_length=50)
         if value is None:
             return None
-        if not KEY.fullmatch(value):
-            self.error(
-                f"{where}.key", f"'{value}': 영문 소문자로 시작하는 소문자·숫자·_ 2~50자여야 합니다"
-            )
+        problem = key_problem(value)
+        if problem:
+            self.error(f"{where}.key", problem)
             return None
         if value in seen:
             self.error(f"{where}.key", f"'{value}'가 중복됩니다")
@@ -118,8 +122,9 @@ class _Checker:
             if required:
                 self.error(f"{where}.{key}", "필수 항목이 없습니다")
             return None
-        if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= top:
-            self.error(f"{where}.{key}", f"{least:,}~{top:,} 사이의 정수여야 합니다 ('{value}')")
+        problem = range_problem(value, least, top)
+        if problem:
+            self.error(f"{where}.{key}", problem)
             return None
         return value
 
@@ -136,9 +141,9 @@ def _load(path: Path, errors: list[str]) -> Any:
     return None
 
 
-def _rule_index(rules: list[tuple[str, str]]) -> dict[str, dict[str, dict[str, str]]]:
+def _rule_index(rules: list[tuple[str, str]]) -> RuleIndex:
     """rule set key → programme key → entitlement id → unit, from the pack's checked rules."""
-    out: dict[str, dict[str, dict[str, str]]] = {}
+    out: RuleIndex = {}
     for _file, text in rules:
         data = yaml.safe_load(text) or {}
         out[str(data.get("key"))] = {
@@ -149,7 +154,7 @@ def _rule_index(rules: list[tuple[str, str]]) -> dict[str, dict[str, dict[str, s
 
 
 def read_catalogue(path: Path, rules: list[tuple[str, str]], dongs: set[str],
-                   errors: list[str]) -> CatalogueSpec | None:  # fmt: skip
+                   errors: list[str], forms: set[str] | None = None) -> CatalogueSpec | None:  # fmt: skip
     """The pack's catalogue and providers, or None when it has neither file."""
     cat_file, prov_file = path / "catalogue.yaml", path / "providers.yaml"
     if not cat_file.exists():
@@ -160,14 +165,15 @@ def read_catalogue(path: Path, rules: list[tuple[str, str]], dongs: set[str],
         return None
     spec = CatalogueSpec()
     start = len(errors)
-    _read_programmes(_load(cat_file, errors), _Checker(cat_file, errors), _rule_index(rules), spec)
+    _read_programmes(_load(cat_file, errors), _Checker(cat_file, errors), _rule_index(rules), spec,
+                     forms)  # fmt: skip
     if prov_file.exists():
         _read_providers(_load(prov_file, errors), _Checker(prov_file, errors), dongs, spec)
     return spec if len(errors) == start else None
 
 
-def _read_programmes(data: Any, c: _Checker, rules: dict[str, dict[str, dict[str, str]]],
-                     spec: CatalogueSpec) -> None:  # fmt: skip
+def _read_programmes(data: Any, c: _Checker, rules: RuleIndex,
+                     spec: CatalogueSpec, forms: set[str] | None = None) -> None:  # fmt: skip
     if not isinstance(data, dict) or not isinstance(data.get("programmes"), list):
         c.error("programmes", "프로그램 목록(programmes: [...])이 있어야 합니다")
         return
@@ -198,12 +204,27 @@ def _read_programmes(data: Any, c: _Checker, rules: dict[str, dict[str, dict[str
         budget = c.number(p, "budget", where, required=False, top=MAX_BUDGET)
         description = c.text(p, "description", where, required=False, max_length=500)
         link = _rules_link(p.get("rules"), f"{where}.rules", c, rules, unit)
-        if key and name and fld and funding and unit and cost is not None and link is not None:
+        form = p.get("form")
+        if form is not None and forms is not None and form not in forms:
+            c.error(f"{where}.form", f"팩에 '{form}' 서식이 없습니다")
+            form = False
+        active = _active(p, where, c)
+        if (key and name and fld and funding and unit and cost is not None and link is not None
+                and form is not False and active is not None):  # fmt: skip
             spec.programmes.append(ProgrammeSpec(key, name, fld, funding, unit, cost, budget,
-                                                 description, *link))  # fmt: skip
+                                                 description, *link, form, active))  # fmt: skip
 
 
-def _rules_link(link: Any, where: str, c: _Checker, rules: dict[str, dict[str, dict[str, str]]],
+def _active(data: dict, where: str, c: _Checker) -> bool | None:
+    """`active: false` keeps a retired programme or provider (history refers to it)."""
+    value = data.get("active", True)
+    if not isinstance(value, bool):
+        c.error(f"{where}.active", "true 또는 false여야 합니다")
+        return None
+    return value
+
+
+def _rules_link(link: Any, where: str, c: _Checker, rules: RuleIndex,
                 unit: str | None) -> tuple[str | None, str | None, str | None] | None:  # fmt: skip
     if link is None:
         return (None, None, None)
@@ -211,21 +232,11 @@ def _rules_link(link: Any, where: str, c: _Checker, rules: dict[str, dict[str, d
         c.error(where, "rule_set, programme (, entitlement) 형식이어야 합니다")
         return None
     rs, prog, ent = link.get("rule_set"), link.get("programme"), link.get("entitlement")
-    if rs not in rules:
-        c.error(f"{where}.rule_set", f"팩에 '{rs}' 규칙 묶음이 없습니다")
+    problem = rule_link_problem(rules, rs, prog, ent, unit,
+                                missing_set=f"팩에 '{rs}' 규칙 묶음이 없습니다")  # fmt: skip
+    if problem:
+        c.error(f"{where}.{problem[0]}", problem[1])
         return None
-    if prog not in rules[rs]:
-        c.error(f"{where}.programme", f"규칙 묶음 '{rs}'에 '{prog}' 프로그램이 없습니다")
-        return None
-    if ent is not None:
-        ents = rules[rs][prog]
-        if ent not in ents:
-            c.error(f"{where}.entitlement", f"'{prog}' 프로그램에 '{ent}' 급여가 없습니다")
-            return None
-        if unit and ents[ent] != CAP_UNITS[unit]:
-            c.error(f"{where}.entitlement",
-                    f"급여 단위 '{ents[ent]}'로는 '{UNITS[unit]}' 단위 서비스의 월 상한을 정할 수 없습니다")  # fmt: skip
-            return None
     return (str(rs), str(prog), str(ent) if ent is not None else None)
 
 
@@ -283,9 +294,11 @@ def _read_providers(data: Any, c: _Checker, dongs: set[str], spec: CatalogueSpec
                 services[str(prog)] = capacity
         phone = c.text(p, "phone", where, required=False, max_length=30)
         contact = c.text(p, "contact", where, required=False, max_length=100)
-        if key and name and kind and ok:
+        active = _active(p, where, c)
+        if key and name and kind and ok and active is not None:
+            own = p.get("sample", sample)  # a provider may say otherwise than its file
             spec.providers.append(ProviderSpec(key, name, kind, all_dongs, codes, phone, contact,
-                                               services, sample))  # fmt: skip
+                                               services, own is True, active))  # fmt: skip
 
 
 def current_dongs(districts: list[Any], today: dt.date) -> set[str]:
@@ -307,12 +320,13 @@ def load_catalogue(session: Session, spec: CatalogueSpec) -> None:
             key=p.key, name=p.name, field=p.field, funding=p.funding, budget=p.budget,
             unit=p.unit, unit_cost=p.unit_cost, description=p.description,
             rule_set_key=p.rule_set, rule_programme=p.rule_programme,
-            rule_entitlement=p.rule_entitlement,
+            rule_entitlement=p.rule_entitlement, form_key=p.form, active=p.active,
         )  # fmt: skip
         session.add(by_key[p.key])
     for v in spec.providers:
         provider = Provider(key=v.key, name=v.name, type=v.type, all_dongs=v.all_dongs,
-                            dong_codes=v.dongs, phone=v.phone, contact=v.contact, sample=v.sample)  # fmt: skip
+                            dong_codes=v.dongs, phone=v.phone, contact=v.contact, sample=v.sample,
+                            active=v.active)  # fmt: skip
         for key, capacity in v.services.items():
             provider.offers.append(ProviderService(programme=by_key[key], capacity=capacity))
         session.add(provider)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -46,7 +47,10 @@ def create_tenant(
     pack: Pack | None = None,
     plugins: tuple[str, ...] = (),
     user_id: int | None = None,
+    load: Callable[[Session, Pack], None] = load_pack,
 ) -> Created:
+    """`load` writes the pack inside the creating transaction (the operator console passes one
+    that reports progress step by step)."""
     check_slug(slug)
     if pack is not None and pack.slug != slug:
         raise TenantError(f"팩의 slug '{pack.slug}'가 만들려는 기관 '{slug}'와 다릅니다.")
@@ -76,7 +80,7 @@ def create_tenant(
             )
             provisioned = time.perf_counter()
             if pack is not None:
-                load_pack(session, pack)
+                load(session, pack)
             for p in wanted:
                 host.call(
                     "dolbom_tenant_enabled", frozenset({p}), tenant_slug=slug, session=session
@@ -130,58 +134,70 @@ def set_plugin(
     Off: its routes 404, its hooks are silent and its tables leave the tenant schema — they are
     parked in a schema of their own, so switching it on again brings the data back. `purge`
     drops them for good. `dolbom_tenant_enabled` runs only when the branch is first installed."""
+    with Session(bind=tenant_bind(slug)) as session, session.begin():
+        switch_plugin(session, slug, plugin, enabled, purge=purge, user_id=user_id)
+    directory.changed()
+
+
+def switch_plugin(
+    session: Session,
+    slug: str,
+    plugin: str,
+    enabled: bool,
+    *,
+    purge: bool = False,
+    user_id: int | None = None,
+) -> None:
+    """`set_plugin` inside the caller's transaction (a pack applies plugins with the rest of
+    its changes, all or nothing). The caller calls `directory.changed()` after committing."""
     host = get_host()
     if plugin not in host.plugins:
         raise TenantError(f"설치되지 않은 플러그인입니다: {plugin}")
     stream = plugin_stream(host.plugins[plugin])
     schema, parked = schema_for(slug), parked_schema(slug, plugin)
-    with Session(bind=tenant_bind(slug)) as session, session.begin():
-        tenant = session.scalar(sa.select(Tenant).where(Tenant.slug == slug).with_for_update())
-        if tenant is None:
-            raise TenantError(f"'{slug}' 기관이 없습니다.")
-        row = session.get(TenantPlugin, (tenant.id, plugin))
-        conn = session.connection()
-        first_time = row is None
-        if row is None:
-            row = TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=enabled)
-            session.add(row)
-        row.enabled = enabled
-        if stream is not None:
-            tables = [*stream.metadata.tables, stream.version_table]
-            if enabled:
-                _move_tables(conn, parked, schema, tables)
-                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{parked}"')
-                first_time = not _table_exists(conn, schema, stream.version_table)
-                conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
-                command.upgrade(stream.config(connection=conn, schema=schema), "head")
-            elif purge:
-                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{parked}" CASCADE')
-                for table in tables:
-                    conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{schema}"."{table}" CASCADE')
-            else:
-                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{parked}"')
-                _move_tables(conn, schema, parked, tables)
-            status = session.get(TenantMigration, (tenant.id, plugin))
-            if status is None:
-                status = TenantMigration(tenant_id=tenant.id, stream=plugin, status="ok")
-                session.add(status)
-            status.revision = stream.head if enabled else None
-            status.status = "ok" if enabled else "off"
-        if enabled and first_time:
-            host.call(
-                "dolbom_tenant_enabled", frozenset({plugin}), tenant_slug=slug, session=session
-            )
-        if purge and not enabled:
-            session.delete(row)
-        audit.record(
-            session,
-            "plugin.enabled" if enabled else "plugin.disabled",
-            user_id=user_id,
-            tenant_slug=slug,
-            plugin=plugin,
-            purge=purge,
-        )
-    directory.changed()
+    tenant = session.scalar(sa.select(Tenant).where(Tenant.slug == slug).with_for_update())
+    if tenant is None:
+        raise TenantError(f"'{slug}' 기관이 없습니다.")
+    row = session.get(TenantPlugin, (tenant.id, plugin))
+    conn = session.connection()
+    first_time = row is None
+    if row is None:
+        row = TenantPlugin(tenant_id=tenant.id, plugin=plugin, enabled=enabled)
+        session.add(row)
+    row.enabled = enabled
+    if stream is not None:
+        tables = [*stream.metadata.tables, stream.version_table]
+        if enabled:
+            _move_tables(conn, parked, schema, tables)
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{parked}"')
+            first_time = not _table_exists(conn, schema, stream.version_table)
+            conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
+            command.upgrade(stream.config(connection=conn, schema=schema), "head")
+        elif purge:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{parked}" CASCADE')
+            for table in tables:
+                conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{schema}"."{table}" CASCADE')
+        else:
+            conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{parked}"')
+            _move_tables(conn, schema, parked, tables)
+        status = session.get(TenantMigration, (tenant.id, plugin))
+        if status is None:
+            status = TenantMigration(tenant_id=tenant.id, stream=plugin, status="ok")
+            session.add(status)
+        status.revision = stream.head if enabled else None
+        status.status = "ok" if enabled else "off"
+    if enabled and first_time:
+        host.call("dolbom_tenant_enabled", frozenset({plugin}), tenant_slug=slug, session=session)
+    if purge and not enabled:
+        session.delete(row)
+    audit.record(
+        session,
+        "plugin.enabled" if enabled else "plugin.disabled",
+        user_id=user_id,
+        tenant_slug=slug,
+        plugin=plugin,
+        purge=purge,
+    )
 
 
 def _move_tables(conn: sa.Connection, source: str, target: str, tables: list[str]) -> None:

@@ -61,6 +61,26 @@ class Pack:
     rules: list[tuple[str, str]] = field(default_factory=list)
     # The service catalogue and providers (catalogue.yaml, providers.yaml), checked.
     catalogue: CatalogueSpec | None = None
+    # What the city must still fill in (a minimal pack says so plainly), shown in the console.
+    todo: list[str] = field(default_factory=list)
+
+
+TOP_KEYS = frozenset({"slug", "name", "region", "profile", "plugins", "standard_forms",
+                      "service_levels", "monitoring_months", "todo"})  # fmt: skip
+PILOT_FIELDS = {"elderly": "노인", "disabled": "장애인", "mental_illness": "정신질환자"}
+# profile: key → (kind, sub-keys). The readiness items the ministry tracks are ordinance (with
+# its date), dedicated unit (with its date) and dedicated staff (count, as of a date).
+PROFILE_SCHEMA: dict[str, tuple[str, dict[str, str]]] = {
+    "name_en": ("text", {}),
+    "pilot_since": ("year", {}),
+    "pilot_field": ("pilot_field", {}),
+    "population": ("int", {}),
+    "population_65": ("int", {}),
+    "contact": ("map", {"department": "text", "phone": "text", "email": "text"}),
+    "ordinance": ("map", {"title": "text", "promulgated": "date"}),
+    "unit": ("map", {"name": "text", "established": "date"}),
+    "staff": ("map", {"count": "int", "as_of": "date"}),
+}
 
 
 class _Reader:
@@ -170,10 +190,15 @@ def read_pack(path: Path | str) -> Pack:
         name=r.text(meta, "name", "", max_length=100) or "",
         region=r.text(meta, "region", "", required=False),
         profile=_jsonable(meta.get("profile") or {}),
-        plugins=list(meta.get("plugins") or []),
+        plugins=meta.get("plugins") or [],
     )
-    if not isinstance(pack.profile, dict):
-        r.error("profile", "키: 값 형식이어야 합니다")
+    for key in sorted(set(meta) - TOP_KEYS):
+        r.error(str(key), f"알 수 없는 항목입니다 (쓸 수 있는 항목: {', '.join(sorted(TOP_KEYS))})")
+    check_profile(pack.profile, r)
+    pack.todo = _read_todo(meta.get("todo"), r)
+    if not isinstance(pack.plugins, list) or not all(isinstance(p, str) for p in pack.plugins):
+        r.error("plugins", "플러그인 이름 목록이어야 합니다")
+        pack.plugins = []
     pack.settings = _read_case_settings(meta, r)
     errors.extend(r.errors)
     districts_file = path / "districts.yaml"
@@ -190,10 +215,64 @@ def read_pack(path: Path | str) -> Pack:
         from dolbom.clock import today
 
         dongs = current_dongs(pack.districts, today())
-        pack.catalogue = read_catalogue(path, pack.rules, dongs, errors)
+        from dolbom.forms.operations import parse_yaml
+
+        form_keys = {parse_yaml(text, file)[0].form.key for file, text in pack.forms}
+        pack.catalogue = read_catalogue(path, pack.rules, dongs, errors, form_keys)
     if errors:
         raise PackError(errors)
     return pack
+
+
+def check_profile(profile: Any, r: _Reader) -> None:
+    """The profile's fields and their types; unknown keys are refused (a typo would vanish)."""
+    if not isinstance(profile, dict):
+        r.error("profile", "키: 값 형식이어야 합니다")
+        return
+    for key, value in profile.items():
+        where = f"profile.{key}"
+        if key not in PROFILE_SCHEMA:
+            r.error(where, f"알 수 없는 항목입니다 (쓸 수 있는 항목: {', '.join(PROFILE_SCHEMA)})")
+            continue
+        kind, parts = PROFILE_SCHEMA[key]
+        if kind == "map":
+            if not isinstance(value, dict):
+                r.error(where, f"{', '.join(parts)} 항목의 키: 값 형식이어야 합니다")
+                continue
+            for part, part_value in value.items():
+                if part not in parts:
+                    r.error(f"{where}.{part}", f"알 수 없는 항목입니다 ({', '.join(parts)})")
+                else:
+                    _check_value(parts[part], part_value, f"{where}.{part}", r)
+        else:
+            _check_value(kind, value, where, r)
+
+
+def _check_value(kind: str, value: Any, where: str, r: _Reader) -> None:
+    if value is None:
+        return
+    if kind == "text" and not (isinstance(value, str) and 0 < len(value) <= 200):
+        r.error(where, "200자 이내의 글이어야 합니다")
+    elif kind == "int" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        r.error(where, f"0 이상의 정수여야 합니다 ('{value}')")
+    elif kind == "year" and (not isinstance(value, int) or not 2000 <= value <= 2100):
+        r.error(where, f"연도(예: 2019)여야 합니다 ('{value}')")
+    elif kind == "pilot_field" and value not in PILOT_FIELDS:
+        r.error(where, f"{', '.join(PILOT_FIELDS)} 중 하나여야 합니다 ('{value}')")
+    elif kind == "date":
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            r.error(where, f"날짜는 YYYY-MM-DD 형식이어야 합니다 ('{value}')")
+
+
+def _read_todo(value: Any, r: _Reader) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        r.error("todo", "시가 채워야 할 것을 적은 문장 목록이어야 합니다")
+        return []
+    return [v.strip() for v in value]
 
 
 def _read_case_settings(meta: dict[str, Any], r: _Reader) -> dict[str, Any]:
@@ -329,6 +408,8 @@ def load_pack(session: Session, pack: Pack) -> None:
             )
     if pack.profile:
         set_value(session, "profile", pack.profile)
+    if pack.todo:
+        set_value(session, "todo", pack.todo)
     for key, value in pack.settings.items():
         set_value(session, key, value)
     session.flush()

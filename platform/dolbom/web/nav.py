@@ -67,6 +67,7 @@ def navigation(endpoint: str | None) -> list[Link]:
         if membership.role == Role.PROVIDER_STAFF:
             links.append(Link(_("의뢰함"), url_for("tenant.provider.inbox"), area == "provider"))
         if membership.role == Role.CITY_ADMIN:
+            links.append(Link(_("설정"), url_for("tenant.console.index"), area == "console"))
             links.append(Link(_("조사 서식"), url_for("tenant.forms.index"), area == "forms"))
             links.append(Link(_("조례 규칙"), url_for("tenant.rules.index"), area == "rules"))
         ctx = tenant_context(tenant, membership.role, membership.user_id)

@@ -21,7 +21,18 @@ from dolbom.tenancy.packs import read_pack
 
 PASSWORD = "dolbom-demo-2026"
 DEMO_CASES = 300
+# The two tenants with every demo account and synthetic cases.
 TENANTS = ("jeonju", "daejeon")
+
+
+def pack_tenants() -> list[str]:
+    """Every shipped pack becomes a demo tenant (Jeonju, Daejeon and the 2019 pilot local
+    governments); the others get an administrator account, to configure what their pack lacks."""
+    return sorted(p.name for p in (ROOT / "tenants").iterdir() if (p / "tenant.yaml").is_file())
+
+
+def other_tenants() -> list[str]:
+    return [slug for slug in pack_tenants() if slug not in TENANTS]
 # The frontline worker's dong, by tenant: 평화1동 is Jeonju's pilot counter.
 WORKER_DONG = {"jeonju": "pyeonghwa1", "daejeon": "dunsan1"}
 
@@ -44,6 +55,7 @@ def accounts() -> list[tuple[str, str]]:
             (f"worker.{slug}@demo.kr", "읍면동 통합돌봄 창구"),
             (f"provider.{slug}@demo.kr", "제공기관 담당자"),
         ]
+    rows += [(f"admin.{slug}@demo.kr", "기관 관리자") for slug in other_tenants()]
     return rows
 
 
@@ -52,12 +64,12 @@ def seed() -> list[str]:
     created: list[str] = []
     with Session(get_engine()) as s:
         existing = set(s.scalars(sa.select(Tenant.slug)))
-    for slug in TENANTS:
+    for slug in pack_tenants():
         pack = read_pack(ROOT / "tenants" / slug)
         if slug not in existing:
             create_tenant(slug, pack.name, region=pack.region, pack=pack)
             created.append(f"tenant {slug}")
-        else:
+        elif slug in TENANTS:
             # An instance made before a form joined the pack gets it, published, on next start.
             with tenant_transaction(slug) as s:
                 created += [f"form {slug}/{k}" for k in add_missing_forms(s, pack.forms)]
@@ -94,6 +106,11 @@ def seed() -> list[str]:
                         Membership(user_id=u.id, tenant_id=tenant.id, role=role, dong_codes=dongs,
                                    provider_id=_demo_provider(slug) if role == Role.PROVIDER_STAFF else None)
                     )  # fmt: skip
+        for slug in other_tenants():
+            tenant = tenants[slug]
+            u = user(f"admin.{slug}@demo.kr", f"{tenant.name} 기관 관리자")
+            if not any(m.tenant_id == tenant.id for m in u.memberships):
+                s.add(Membership(user_id=u.id, tenant_id=tenant.id, role=Role.CITY_ADMIN))
         staff = {email: u.id for email, u in users.items()}
     for slug in TENANTS:
         # A few hundred synthetic cases, so the case screens and the rules' what-if have data:

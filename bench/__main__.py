@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bench import bulk, forms, latency, provision, referrals, rules, upgrade
+from bench import bulk, forms, latency, packs, provision, referrals, rules, upgrade
 from bench.env import open_env
 from bench.report import Figure, say, summary
 
@@ -23,6 +23,7 @@ def main() -> None:
         figures += referrals.run(env.database_url, env.redis_url)
         figures += forms.run()
         figures += rules.run()
+        figures += packs.run()
     finally:
         env.close()
         summary(figures, time.perf_counter() - started)

@@ -38,6 +38,7 @@ def create_app(
     from dolbom.identity.current import login_manager
     from dolbom.identity.views import bp as auth_bp
     from dolbom.ministry.views import bp as ministry_bp
+    from dolbom.staff.invite_views import bp as invite_bp
     from dolbom.tenancy.blueprint import make_blueprint
     from dolbom.web import errors, filters, observability, security
     from dolbom.web.context import close_db
@@ -97,6 +98,7 @@ def create_app(
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(ministry_bp)
+    app.register_blueprint(invite_bp)
     app.register_blueprint(make_blueprint(host))
 
     @app.context_processor

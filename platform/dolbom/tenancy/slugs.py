@@ -7,7 +7,19 @@ import re
 SLUG_RE = re.compile(r"[a-z][a-z0-9-]{1,31}")
 # First path segments that belong to the platform, never to a tenant.
 RESERVED = frozenset(
-    {"admin", "ministry", "static", "login", "logout", "api", "healthz", "p", "metrics", "lang"}
+    {
+        "admin",
+        "ministry",
+        "static",
+        "login",
+        "logout",
+        "api",
+        "healthz",
+        "p",
+        "metrics",
+        "lang",
+        "invite",
+    }
 )
 
 

@@ -33,6 +33,8 @@ def pack_tenants() -> list[str]:
 
 def other_tenants() -> list[str]:
     return [slug for slug in pack_tenants() if slug not in TENANTS]
+
+
 # The frontline worker's dong, by tenant: 평화1동 is Jeonju's pilot counter.
 WORKER_DONG = {"jeonju": "pyeonghwa1", "daejeon": "dunsan1"}
 

@@ -41,6 +41,10 @@ def urls(app, slug: str) -> list[str]:  # type: ignore[no-untyped-def]
         "referral_id": 1,
         "month": "2026-10",
         "kind": "csv",
+        "token": "no-such-token",
+        "user_id": 1,
+        "name": "testplugin",
+        "provider_key": "nowhere",
     }
     result = []
     for rule in app.url_map.iter_rules():

@@ -4,16 +4,23 @@ next to the field, and only city administrators get in."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
 from dolbom import db
 from dolbom.cases.models import Case
+from dolbom.clock import today
 from dolbom.console.models import ConfigChange
+from dolbom.districts.jobs import district_moves
 from dolbom.districts.models import Dong
+from dolbom.districts.operations import NOTHING, due_moves
 from dolbom.identity.models import Membership, User
+from dolbom.jobs import enqueue
 from dolbom.people.models import Person
 from tests.fixtures import csrf_from
+from tests.test_jobs import run_worker
 
 
 @pytest.fixture
@@ -125,6 +132,60 @@ def test_merge_in_the_console_moves_people_cases_and_scopes(admin, jeonju, make_
         )
     (entry,) = entries(jeonju, "district")
     assert entry.action == "merge" and entry.after["moved"]["people"] == 1
+
+
+def test_a_merge_ahead_of_its_date_moves_everything_on_the_day(admin, jeonju, make_user):
+    """Decided now for tomorrow: nothing moves yet and the page says when; when the day has
+    come, the hourly job moves people, the open case and the scope, once."""
+    with db.tenant_transaction(jeonju) as s:
+        p = Person(name="효자 주민", dong_code="hyoja1")
+        s.add(p)
+        s.flush()
+        s.add(Case(person_id=p.id, dong_code="hyoja1", stage="plan"))
+    worker = make_user("frontline_worker", jeonju, dongs=["hyoja2"])
+    tomorrow = today() + dt.timedelta(days=1)
+    done = post(admin, f"/{jeonju}/console/districts/merge", {
+        "sources": ["hyoja1", "hyoja2"], "name": "새효자동", "code": "hyoja",
+        "on": tomorrow.isoformat()}, f"/{jeonju}/console/districts")  # fmt: skip
+    assert done.status_code == 303
+    page = admin.get(f"/{jeonju}/console/districts").text
+    assert f"{tomorrow}에 새효자동(으)로 옮김 예정" in page
+    assert f"{tomorrow}에 옮깁니다" in page  # the flash
+    with db.tenant_session(jeonju) as s:
+        assert s.scalar(sa.select(Person.dong_code).where(Person.id == p.id)) == "hyoja1"
+        # Today the job has nothing to do.
+        assert due_moves(s, admin_tenant_id(jeonju), today())[0] == NOTHING
+    enqueue(district_moves, jeonju, "before", queue="low")
+    run_worker("low")
+    with db.tenant_transaction(jeonju) as s:  # the day comes
+        s.execute(
+            sa.update(Dong).where(Dong.code.in_(["hyoja1", "hyoja2"])).values(valid_to=today())
+        )
+        s.execute(sa.update(Dong).where(Dong.code == "hyoja").values(valid_from=today()))
+    for key in ("on-the-day", "again"):
+        enqueue(district_moves, jeonju, key, queue="low")
+        run_worker("low")
+    with db.tenant_session(jeonju) as s:
+        assert s.scalar(sa.select(Person.dong_code).where(Person.id == p.id)) == "hyoja"
+        assert s.scalar(sa.select(Case.dong_code)) == "hyoja"
+        uid = s.scalar(sa.select(User.id).where(User.email == worker))
+        scope = s.scalar(sa.select(Membership.dong_codes).where(Membership.user_id == uid))
+    assert scope == ["hyoja"]
+    moves = [e for e in entries(jeonju, "district") if e.action == "move"]
+    assert len(moves) == 1  # the second run found nothing left to move
+    assert (moves[0].after["people"], moves[0].after["open_cases"], moves[0].after["staff"]) == (
+        1,
+        1,
+        1,
+    )
+    assert moves[0].after["providers"] > 0  # Jeonju's providers covering 효자1·2동
+
+
+def admin_tenant_id(slug: str) -> int:
+    from dolbom.tenancy.models import Tenant
+
+    with db.shared_session() as s:
+        return s.scalar(sa.select(Tenant.id).where(Tenant.slug == slug))
 
 
 def test_removing_a_dong_with_people_is_refused_with_counts(admin, jeonju):

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from dolbom import db
+from dolbom.console.models import ConfigChange
 from dolbom.forms import api
 from dolbom.forms import operations as ops
 from dolbom.forms.models import Form, FormResponse, FormVersion, ImmutableVersion
@@ -121,6 +122,14 @@ def test_version_two_leaves_version_one_responses_as_they_were(signed_in, jeonju
     r = client.post(f"/{jeonju}/forms/kfrail/publish", data={"csrf_token": client.token})
     assert r.status_code == 303
     assert forms_of(jeonju)["kfrail"] == 2
+    # The change log names the version and the question that changed, with who published it.
+    with db.tenant_session(jeonju) as s:
+        (entry,) = s.scalars(sa.select(ConfigChange).where(ConfigChange.area == "form"))
+    assert (entry.subject, entry.action, entry.user_id is not None) == ("kfrail", "publish", True)
+    assert entry.before == {"version": 1, "changed": None}
+    assert entry.after == {"version": 2, "changed": ["문항 kf_fatigue"]}
+    log = client.get(f"/{jeonju}/console/changes?area=form").text
+    assert "조사 서식 · 게시" in log and "문항 kf_fatigue" in log
     old = worker.client.get(f"/{jeonju}/assessments/{rid}").text
     assert "지난 4주 동안 피곤하다고" in old and "피로: 새 문구" not in old
     assert "버전 1" in old

@@ -16,6 +16,7 @@ from dolbom.audit.access import AccessLog
 from dolbom.cases.models import Case
 from dolbom.cases.synthetic import generate
 from dolbom.clock import today
+from dolbom.console.models import ConfigChange
 from dolbom.people.models import Person
 from dolbom.rules import operations as ops
 from dolbom.rules.models import ImmutableRuleVersion, RuleDecision, RuleSet, RuleSetVersion
@@ -177,6 +178,11 @@ def test_raising_the_age_threshold_previews_publishes_and_gates_on_examples(jeon
     )
     done = a.post("publish", {"lock": a.lock()})
     assert done.status_code == 303
+    with db.tenant_session(jeonju) as s:
+        (entry,) = s.scalars(sa.select(ConfigChange).where(ConfigChange.area == "rule"))
+    assert (entry.subject, entry.action, entry.before["version"]) == (KEY, "publish", 1)
+    assert entry.after == {"version": 2, "added": ["예시 70세는 계속 대상"],
+                           "changed": ["기준값 min_age"]}  # fmt: skip
     with db.tenant_session(jeonju) as s:
         rs = s.scalar(sa.select(RuleSet).where(RuleSet.key == KEY))
         assert rs.current_number == 2

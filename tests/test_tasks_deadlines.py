@@ -175,6 +175,7 @@ def test_the_hourly_fan_out_queues_one_job_per_ready_tenant(jeonju, make_tenant)
     day = today().isoformat()
     assert f"t__{jeonju}__deadline_reminders__{day}" in ids
     assert f"t__{other}__deadline_reminders__{day}" in ids
+    assert f"t__{jeonju}__district_moves__{day}" in ids  # merges and splits due on the day
 
     class Recorder:
         def __init__(self) -> None:

@@ -34,6 +34,7 @@ def create_app(
     host: PluginHost | None = None,
 ) -> Flask:
     from dolbom.admin.views import bp as admin_bp
+    from dolbom.console import labels as console_labels
     from dolbom.forms import init_app as forms_init
     from dolbom.identity.current import login_manager
     from dolbom.identity.views import bp as auth_bp
@@ -83,6 +84,7 @@ def create_app(
     security.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    console_labels.init_app(app)
     forms_init(app)
     app.teardown_appcontext(close_db)
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from dolbom.cases.models import Case
+from dolbom.clock import today
 from dolbom.console.changes import record_change
 from dolbom.districts import operations as ops
 from dolbom.districts.models import Dong, Gu
@@ -34,7 +35,7 @@ def _page(error: str | None = None, values: dict[str, str] | None = None, status
     names = {d.code: d.name for gu in gus for d in gu.dongs}
     return render_template(
         "console/districts.html", gus=gus, people=people, cases=cases, names=names,
-        today=dt.date.today(), error=error, values=values or {},
+        today=today(), error=error, values=values or {},
     ), status  # fmt: skip
 
 
@@ -82,13 +83,16 @@ def merge():  # type: ignore[no-untyped-def]
         users = ops.staff_user_ids(session, g.tenant.id, sources)
         before = {s: _dong_state(s) for s in sources}
         _dong, moved = ops.merge(session, g.tenant.id, sources, code=code, name=name,
-                                 gu_code=gu or "", on=on)  # fmt: skip
+                                 gu_code=gu or "", on=on, today=today())  # fmt: skip
     except ops.DistrictError as exc:
         session.rollback()
         return _page(str(exc), dict(form), 422)
     record_change(session, "district", code, before={"sources": before}, action="merge",
                   after={"name": name, "valid_from": on, "moved": moved.__dict__},
                   user_id=g.membership.user_id)  # fmt: skip
+    if on > today():
+        return _done(_("%(name)s(으)로의 통합을 기록했습니다. 주민, 진행 중인 사례와 담당 동은 %(on)s에 옮깁니다.",
+                       name=name, on=on.isoformat()), [])  # fmt: skip
     return _done(_("%(name)s(으)로 통합했습니다: 주민 %(p)d명, 진행 중인 사례 %(c)d건, 직원 %(s)d명의 담당 동을 옮겼습니다.",
                    name=name, p=moved.people, c=moved.open_cases, s=moved.staff), users)  # fmt: skip
 
@@ -109,13 +113,16 @@ def split():  # type: ignore[no-untyped-def]
         on = _date(form.get("on"))
         users = ops.staff_user_ids(session, g.tenant.id, [source])
         before = _dong_state(source)
-        _dongs, moved = ops.split(session, g.tenant.id, source, new=new, on=on)
+        _dongs, moved = ops.split(session, g.tenant.id, source, new=new, on=on, today=today())
     except ops.DistrictError as exc:
         session.rollback()
         return _page(str(exc), dict(form), 422)
     record_change(session, "district", source, before=before, action="split",
                   after={"valid_to": on, "into": [c for c, _n in new], "moved": moved.__dict__},
                   user_id=g.membership.user_id)  # fmt: skip
+    if on > today():
+        return _done(_("분할을 기록했습니다. 주민과 진행 중인 사례는 %(on)s에 %(first)s(으)로 옮깁니다. 담당 직원에게는 새 동을 이미 더했습니다.",
+                       on=on.isoformat(), first=new[0][1]), users)  # fmt: skip
     return _done(_("나눴습니다: 주민 %(p)d명과 진행 중인 사례 %(c)d건은 %(first)s(으)로 옮겼습니다. 주소에 맞게 고쳐 주세요.",
                    p=moved.people, c=moved.open_cases, first=new[0][1]), users)  # fmt: skip
 

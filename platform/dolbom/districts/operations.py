@@ -1,8 +1,10 @@
 """Changing districts: dongs that merge, split, are renamed or removed.
 
 A dong is never rewritten in place when it ends: it gets `valid_to` and a successor, and a new
-dong row starts. People, open cases and workers' scopes move to the successor; closed cases and
-past records keep the old code, so history still shows the old name."""
+dong row starts. People, open cases and workers' scopes move to the successor on the day the old
+dong ends — at once when that day has come, otherwise by the hourly `district_moves` job on the
+day (`due_moves`). Closed cases and past records keep the old code, so history still shows the
+old name."""
 
 from __future__ import annotations
 
@@ -91,6 +93,13 @@ def move_to_successor(session: Session, tenant_id: int, old: str, new: str) -> M
     return Moved(people, cases, staff, providers)
 
 
+NOTHING = Moved(0, 0, 0, 0)
+
+
+def _sum(moves: list[Moved]) -> Moved:
+    return Moved(*(sum(getattr(m, f) for m in moves) for f in Moved.__dataclass_fields__))
+
+
 def _replace(codes: list[str], old: str, new: str) -> list[str]:
     return list(dict.fromkeys(new if c == old else c for c in codes))
 
@@ -126,10 +135,11 @@ def merge(
     name: str,
     gu_code: str,
     on: dt.date,
+    today: dt.date,
 ) -> tuple[Dong, Moved]:
     """금암1동 + 금암2동 → 금암동 on 2025-03-10: the sources end, the new dong starts, and
-    people, open cases and scopes move to it (at once — the merge is recorded when it is
-    decided, and a date in the future still moves them now, so say so before)."""
+    people, open cases and scopes move to it from that day: now if the day has come, else
+    nothing moves yet (Moved is all zero) and `due_moves` moves them on the day."""
     if len(set(sources)) < 2:
         raise DistrictError("통합할 동을 두 개 이상 고르세요")
     gu = session.scalar(sa.select(Gu).where(Gu.code == gu_code))
@@ -147,8 +157,10 @@ def merge(
     for old in olds:
         end_dong(old, on, code)
     session.flush()
+    if on > today:
+        return new, NOTHING
     moved = [move_to_successor(session, tenant_id, old.code, code) for old in olds]
-    return new, Moved(*(sum(getattr(m, f) for m in moved) for f in Moved.__dataclass_fields__))
+    return new, _sum(moved)
 
 
 def split(
@@ -158,10 +170,12 @@ def split(
     *,
     new: list[tuple[str, str]],
     on: dt.date,
+    today: dt.date,
 ) -> tuple[list[Dong], Moved]:
     """One dong becomes several (효자동 → 효자1~5동). People and open cases move to the first
     new dong (the one keeping the old centre) until a worker corrects their address; staff
-    scopes and provider coverage get every new dong."""
+    scopes and provider coverage get every new dong at once (so workers can prepare), and lose
+    the old one on the day, like a merge."""
     if len(new) < 2:
         raise DistrictError("나눌 새 동을 두 개 이상 적으세요")
     old = session.scalar(sa.select(Dong).where(Dong.code == source))
@@ -176,19 +190,39 @@ def split(
     dongs = [Dong(code=c, name=n, gu_id=old.gu_id, valid_from=on) for c, n in new]
     session.add_all(dongs)
     end_dong(old, on, codes[0])
-    session.flush()
-    moved = move_to_successor(session, tenant_id, source, codes[0])
     # Scopes and coverage: every part of the old dong, not just the first.
     for m in session.scalars(
         sa.select(Membership).where(
-            Membership.tenant_id == tenant_id, Membership.dong_codes.contains([codes[0]])
+            Membership.tenant_id == tenant_id, Membership.dong_codes.contains([source])
         )
     ):
         m.dong_codes = list(dict.fromkeys([*m.dong_codes, *codes]))
-    for p in session.scalars(sa.select(Provider).where(Provider.dong_codes.contains([codes[0]]))):
+    for p in session.scalars(sa.select(Provider).where(Provider.dong_codes.contains([source]))):
         p.dong_codes = list(dict.fromkeys([*p.dong_codes, *codes]))
     session.flush()
-    return dongs, moved
+    if on > today:
+        return dongs, NOTHING
+    return dongs, move_to_successor(session, tenant_id, source, codes[0])
+
+
+def due_moves(session: Session, tenant_id: int, day: dt.date) -> tuple[Moved, list[int]]:
+    """Move what still refers to dongs that have ended by `day` to their successors: merges and
+    splits decided ahead of their date, and anything added to an old dong since. Oldest end
+    first, so a chain (A → B → C) ends at C. Idempotent. Returns what moved and the users whose
+    scopes changed (their live sessions must be refreshed)."""
+    ended = session.execute(
+        sa.select(Dong.code, Dong.successor_code)
+        .where(Dong.valid_to <= day, Dong.successor_code.is_not(None))
+        .order_by(Dong.valid_to, Dong.code)
+    ).all()
+    moved: list[Moved] = []
+    users: set[int] = set()
+    for old, new in ended:
+        if usage(session, tenant_id, old).empty:
+            continue
+        users.update(staff_user_ids(session, tenant_id, [old]))
+        moved.append(move_to_successor(session, tenant_id, old, new))
+    return _sum(moved), sorted(users)
 
 
 def remove(session: Session, tenant_id: int, code: str) -> None:

@@ -10,6 +10,8 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from dolbom.console.changes import record_change
+from dolbom.console.versioned import form_items, record_published
 from dolbom.forms import editor, panel, queries
 from dolbom.forms import operations as ops
 from dolbom.forms.fill import QState, input_value, make_ctx
@@ -56,6 +58,8 @@ def create():  # type: ignore[no-untyped-def]
             values={"key": key, "title": title},
         ), 422  # fmt: skip
     ops.new_form(session, key, title, user_id=g.membership.user_id)
+    record_change(session, "form", key, before=None, after={"title": title, "state": "초안"},
+                  user_id=g.membership.user_id)  # fmt: skip
     session.commit()
     return redirect(url_for("tenant.forms.edit", key=key), 303)
 
@@ -81,6 +85,7 @@ def import_yaml():  # type: ignore[no-untyped-def]
         return _import_refused(text, [_("YAML을 붙여넣거나 파일을 고르세요")])
     publish_now = request.form.get("publish") == "1"
     try:
+        before = _published_state(text)
         version = ops.import_form(
             session, text, user_id=g.membership.user_id, file=name, publish_now=publish_now
         )
@@ -91,12 +96,38 @@ def import_yaml():  # type: ignore[no-untyped-def]
         session.rollback()
         return _import_refused(text, [str(exc)], publish_now)
     key = version.form.key if version.form else ""
+    if publish_now:
+        _record_publish(version, *before[1:])
+    elif not before[0]:
+        record_change(session, "form", key, before=None, after={"title": version.title,
+                      "state": "초안"}, user_id=g.membership.user_id)  # fmt: skip
     session.commit()
     if publish_now:
         flash(_("가져와서 버전 %(n)s(으)로 게시했습니다.", n=version.number), "ok")
         return redirect(url_for("tenant.forms.detail", key=key), 303)
     flash(_("가져온 정의를 초안으로 저장했습니다. 확인한 뒤 게시하세요."), "ok")
     return redirect(url_for("tenant.forms.edit", key=key), 303)
+
+
+def _published_state(text: str) -> tuple[bool, int | None, dict[str, str]]:
+    """Before an import, for the change log: whether the form exists, and the version in
+    effect with its parts. A definition with errors is refused by the import itself."""
+    try:
+        _cf, data = ops.parse_yaml(text)
+    except ops.FormsError:
+        return False, None, {}
+    form = queries.form_by_key(db(), str(data.get("key")))
+    current = ops.latest_published(db(), form) if form else None
+    if current is None:
+        return form is not None, None, {}
+    return True, current.number, form_items(current.definition)
+
+
+def _record_publish(v: FormVersion, old_number: int | None, old_items: dict[str, str]) -> None:
+    record_published(
+        db(), "form", v.form.key, old_number=old_number, new_number=v.number or 0,
+        old_items=old_items, new_items=form_items(v.definition), user_id=g.membership.user_id,
+    )  # fmt: skip
 
 
 def _import_refused(text: str, problems: list[str], publish: bool = False):  # type: ignore[no-untyped-def]
@@ -282,6 +313,8 @@ def _editor(
 def publish(key: str):  # type: ignore[no-untyped-def]
     session = db()
     form = _form_or_404(key)
+    current = ops.latest_published(session, form)
+    old = (current.number, form_items(current.definition)) if current else (None, {})
     try:
         v = ops.publish(session, form, user_id=g.membership.user_id)
     except ops.DefinitionProblems as exc:
@@ -298,6 +331,7 @@ def publish(key: str):  # type: ignore[no-untyped-def]
         session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("tenant.forms.edit", key=key), 303)
+    _record_publish(v, *old)
     session.commit()
     flash(_("버전 %(n)s을(를) 게시했습니다. 새 조사부터 이 버전을 씁니다.", n=v.number), "ok")
     return redirect(url_for("tenant.forms.detail", key=key), 303)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from dolbom.catalogue.models import Programme, Provider, ProviderService, ServiceField
+from dolbom.clock import today
 from dolbom.console.changes import record_change
 from dolbom.db import tenant_bind
 from dolbom.districts import operations as districts
@@ -177,8 +178,10 @@ def _dong(ctx: _Ctx, c: Change) -> None:
     dong.successor_code = a.get("successor")
     s.flush()
     # A dong that now ends with a successor (a merge or split in the pack): people, open cases
-    # and scopes follow it. The successor is added before (adds run first).
-    if dong.successor_code and dong.successor_code != was_successor:
+    # and scopes follow it — now if its end has come, else the `district_moves` job moves them
+    # on the day. The successor is added before (adds run first).
+    ended = dong.valid_to is not None and dong.valid_to <= today()
+    if dong.successor_code and dong.successor_code != was_successor and ended:
         ctx.user_ids.update(districts.staff_user_ids(s, ctx.tenant.id, [dong.code]))
         districts.move_to_successor(s, ctx.tenant.id, dong.code, dong.successor_code)
 

@@ -11,6 +11,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from dolbom.clock import today
+from dolbom.console.changes import record_change
+from dolbom.console.versioned import record_published, rule_items
+from dolbom.forms import yamlio
 from dolbom.identity.access import tenant_roles
 from dolbom.rules import forms, queries
 from dolbom.rules import operations as ops
@@ -56,6 +59,8 @@ def create():  # type: ignore[no-untyped-def]
         return render_template("rules/index.html", rows=queries.all_rulesets(session), errors=errors,
                                values={"key": key, "title": title}), 422  # fmt: skip
     ops.new_ruleset(session, key, title, user_id=g.membership.user_id)
+    record_change(session, "rule", key, before=None, after={"title": title, "state": "초안"},
+                  user_id=g.membership.user_id)  # fmt: skip
     session.commit()
     return redirect(url_for("tenant.rules.edit", key=key), 303)
 
@@ -184,6 +189,8 @@ def add_example(key: str):  # type: ignore[no-untyped-def]
 def publish(key: str):  # type: ignore[no-untyped-def]
     session = db()
     rs = _ruleset_or_404(key, lock=True)
+    current = ops.current_of(session, rs)
+    old_number, old_items = (current.number, _items(current.source)) if current else (None, {})
     try:
         v = ops.publish(session, g.tenant.slug, rs, user_id=g.membership.user_id, lock=_lock())
     except ops.ExamplesFailed as exc:
@@ -200,6 +207,9 @@ def publish(key: str):  # type: ignore[no-untyped-def]
     except ops.RulesError as exc:
         session.rollback()
         return _editor(_ruleset_or_404(key), 422, message=str(exc))
+    record_published(session, "rule", rs.key, old_number=old_number, new_number=v.number or 0,
+                     old_items=old_items, new_items=_items(v.source),
+                     user_id=g.membership.user_id)  # fmt: skip
     session.commit()
     flash(_("버전 %(n)d을(를) 게시했습니다. 지금부터의 판정에 쓰입니다.", n=v.number), "success")
     return redirect(url_for("tenant.rules.detail", key=key), 303)
@@ -217,6 +227,15 @@ def discard(key: str):  # type: ignore[no-untyped-def]
     session.commit()
     flash(_("초안을 버렸습니다"), "success")
     return redirect(url_for("tenant.rules.detail", key=key), 303)
+
+
+def _items(source: str) -> dict[str, str]:
+    """A version's parts for the change log; published sources always parse."""
+    try:
+        data, _lines = yamlio.load(source)
+    except yamlio.YamlProblem:
+        return {}
+    return rule_items(data if isinstance(data, dict) else None)
 
 
 def _lock() -> str:

@@ -1,4 +1,5 @@
-"""The reminder jobs: one per tenant, in the tenant's own schema, and an hourly fan-out.
+"""The reminder jobs: one per tenant, in the tenant's own schema, and an hourly fan-out (which
+also queues the district moves due on the day: dolbom.districts.jobs).
 
 The fan-out (`remind_all`) is the one job without a tenant: it reads only the tenant directory
 and queues `deadline_reminders` for each ready tenant, keyed by the day, so the hourly runs of
@@ -26,8 +27,11 @@ def deadline_reminders(ctx: JobContext) -> int:
 def remind_all() -> int:
     with shared_session() as s:
         slugs = list(s.scalars(sa.select(Tenant.slug).where(Tenant.status == "ready")))
+    from dolbom.districts.jobs import district_moves
+
     for slug in slugs:
         enqueue(deadline_reminders, slug, today().isoformat(), queue="low", retries=1)
+        enqueue(district_moves, slug, today().isoformat(), queue="low", retries=1)
     return len(slugs)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dolbom.cases.deadlines import SERVICE_LEVELS, check_levels, service_levels
@@ -137,15 +138,20 @@ def readiness(session: Session) -> list[Readiness]:
     ordinance, unit, staff = p.get("ordinance") or {}, p.get("unit") or {}, p.get("staff") or {}
     cases = session.scalar(sa.select(sa.func.count()).select_from(Case)) or 0
     referrals = session.scalar(sa.select(sa.func.count()).select_from(Referral)) or 0
+    none = _("미입력")
     return [
-        Readiness("ordinance", "조례 제정", bool(ordinance.get("promulgated")),
-                  f"{ordinance.get('title') or '제목 없음'} · 공포 {ordinance.get('promulgated') or '미입력'}"),
-        Readiness("unit", "전담조직", bool(unit.get("name")),
-                  f"{unit.get('name') or '미입력'} · 설치 {unit.get('established') or '미입력'}"),
-        Readiness("staff", "전담인력", bool(staff.get("count")),
-                  f"{staff.get('count') or 0}명 · 기준일 {staff.get('as_of') or '미입력'}"),
-        Readiness("identification", "신청·발굴", cases > 0, f"접수된 사례 {cases}건"),
-        Readiness("linkage", "서비스 연계", referrals > 0, f"제공기관 의뢰 {referrals}건"),
+        Readiness("ordinance", _("조례 제정"), bool(ordinance.get("promulgated")),
+                  _("%(title)s · 공포 %(day)s", title=ordinance.get("title") or _("제목 없음"),
+                    day=ordinance.get("promulgated") or none)),
+        Readiness("unit", _("전담조직"), bool(unit.get("name")),
+                  _("%(name)s · 설치 %(day)s", name=unit.get("name") or none,
+                    day=unit.get("established") or none)),
+        Readiness("staff", _("전담인력"), bool(staff.get("count")),
+                  _("%(n)s명 · 기준일 %(day)s", n=staff.get("count") or 0,
+                    day=staff.get("as_of") or none)),
+        Readiness("identification", _("신청·발굴"), cases > 0, _("접수된 사례 %(n)s건", n=cases)),
+        Readiness("linkage", _("서비스 연계"), referrals > 0,
+                  _("제공기관 의뢰 %(n)s건", n=referrals)),
     ]  # fmt: skip
 
 

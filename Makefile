@@ -45,6 +45,8 @@ $(VENDOR)/.stamp: node_modules/.package-lock.json
 	rm -rf $(VENDOR)
 	mkdir -p $(VENDOR)/htmx
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	mkdir -p $(VENDOR)/chartjs
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
 	cp -r node_modules/krds-uiux/resources $(VENDOR)/krds
 	touch $@
 

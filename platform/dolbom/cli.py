@@ -263,17 +263,20 @@ def worker(c: Context, burst: bool, queues: tuple[str, ...]) -> None:
 @cli.command()
 @click.pass_obj
 def cron(c: Context) -> None:
-    """Queue the scheduled jobs on time (deadline reminders every hour) until stopped."""
+    """Queue the scheduled jobs on time until stopped: deadline reminders and district moves
+    every hour, the ministry's rollup every night."""
     import logging
 
     from rq.cron import CronScheduler
 
     from dolbom.kv import get_redis
+    from dolbom.ministry.jobs import register_schedule as ministry_schedule
     from dolbom.tasks.jobs import register_schedule
 
     c.connect()
     scheduler = CronScheduler(connection=get_redis(), logging_level=logging.WARNING)
     register_schedule(scheduler)
+    ministry_schedule(scheduler)
     scheduler.start()
 
 

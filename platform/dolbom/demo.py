@@ -14,6 +14,7 @@ from dolbom.db import get_engine, tenant_transaction
 from dolbom.forms.operations import add_missing_forms
 from dolbom.identity.models import Membership, Role, User
 from dolbom.identity.operations import create_user
+from dolbom.ministry.models import MinistryPublished
 from dolbom.rules.operations import add_missing_rulesets
 from dolbom.tenancy.models import Tenant
 from dolbom.tenancy.operations import create_tenant
@@ -123,4 +124,13 @@ def seed() -> list[str]:
                          user_id=staff[f"coordinator.{slug}@demo.kr"],
                          workers={WORKER_DONG[slug]: staff[f"worker.{slug}@demo.kr"]})  # fmt: skip
                 created.append(f"{DEMO_CASES} demo cases {slug}")
+    # The ministry's figures: without a rollup the analyst's pages would be empty until the
+    # first night. Once, when nothing has been published yet.
+    with Session(get_engine()) as s:
+        published = s.scalar(sa.select(sa.func.count()).select_from(MinistryPublished))
+    if not published:
+        from dolbom.ministry.jobs import rollup_all
+
+        done = rollup_all()
+        created.append(f"ministry rollup of {done['tenants']} tenants")
     return created

@@ -12,6 +12,7 @@ from dolbom.forms.models import Form, FormResponse, FormResponseRevision, FormVe
 from dolbom.identity.models import Membership, User
 from dolbom.jobs.models import JobRecord
 from dolbom.meetings.models import Meeting, MeetingItem
+from dolbom.ministry.models import MinistryFigure, MinistryPublished, MinistryRollup
 from dolbom.people.models import Consent, HouseholdMember, Person
 from dolbom.referrals.models import Referral, ServiceRecord
 from dolbom.rules.models import RuleDecision, RuleSet, RuleSetVersion
@@ -39,6 +40,9 @@ __all__ = [
     "Meeting",
     "MeetingItem",
     "Membership",
+    "MinistryFigure",
+    "MinistryPublished",
+    "MinistryRollup",
     "MonitoringCheck",
     "Person",
     "PlatformEvent",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bench import bulk, forms, latency, packs, provision, referrals, rules, upgrade
+from bench import bulk, forms, latency, ministry, packs, provision, referrals, rules, upgrade
 from bench.env import open_env
 from bench.report import Figure, say, summary
 
@@ -24,6 +24,7 @@ def main() -> None:
         figures += forms.run()
         figures += rules.run()
         figures += packs.run()
+        figures += ministry.run()
     finally:
         env.close()
         summary(figures, time.perf_counter() - started)

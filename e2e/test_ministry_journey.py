@@ -18,6 +18,8 @@ from dolbom.clock import today
 from dolbom.identity.models import Role
 from dolbom.ministry import jobs
 from dolbom.ministry.publish import publish_all
+from dolbom.tenant_settings import get as setting
+from dolbom.tenant_settings import set_value
 from e2e.test_journeys import sign_in
 from tests.test_ministry import _referrals, _tenant_id
 
@@ -28,6 +30,10 @@ def published(pack_tenant):  # type: ignore[no-untyped-def]
     for slug, n in zip(slugs, (150, 60), strict=True):
         with db.tenant_transaction(slug) as s:
             generate(s, slug, n, seed=len(slug) + n)
+            # Jeonju's pack leaves its 65+ population to the city; here the city has entered it.
+            profile = dict(setting(s, "profile", None) or {})
+            profile.setdefault("population_65", 118_000)
+            set_value(s, "profile", profile)
         _referrals(slug, 10)
         assert jobs.rollup_tenant(_tenant_id(slug), slug, today())
     publish_all()

@@ -320,3 +320,18 @@ def test_rollup_on_demand_runs_as_a_job_with_progress(two_cities, signed_in):
 
     job = Job.fetch(record.id, connection=get_redis())
     assert job.args == () and job.kwargs == {}
+
+
+def test_the_rollup_is_scheduled_nightly():
+    class Recorder:
+        def __init__(self) -> None:
+            self.calls: list[tuple[object, dict[str, object]]] = []
+
+        def register(self, func: object, **kwargs: object) -> None:
+            self.calls.append((func, kwargs))
+
+    recorder = Recorder()
+    jobs.register_schedule(recorder)
+    assert recorder.calls == [
+        (jobs.nightly, {"queue_name": "low", "cron": "0 17 * * *", "job_timeout": 600})
+    ]

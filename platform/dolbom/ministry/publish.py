@@ -14,6 +14,7 @@ from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from dolbom.db import shared_session
 from dolbom.ministry import metrics
@@ -29,7 +30,10 @@ Row = dict[str, Any]
 def publish_all() -> int:
     """Recompute every month's published figures in one transaction. Returns rows written."""
     with shared_session() as s, s.begin():
-        tenants = {t.id: (t.slug, t.region or NO_REGION) for t in s.scalars(sa.select(Tenant))}
+        # Ready tenants only: the pages list only those, and a tenant being created or parked
+        # must not feed totals the analyst cannot trace to a city.
+        tenants = {t.id: (t.slug, t.region or NO_REGION)
+                   for t in s.scalars(sa.select(Tenant).where(Tenant.status == "ready"))}  # fmt: skip
         by_month: dict[dt.date, dict[tuple[int, str], tuple[float | None, int | None]]] = (
             defaultdict(dict)
         )
@@ -48,9 +52,22 @@ def publish_all() -> int:
         for month, figures in sorted(by_month.items()):
             rows += publish_month(month, figures, tenants)
         s.execute(sa.delete(MinistryPublished))
-        for i in range(0, len(rows), 5000):
-            s.execute(sa.insert(MinistryPublished), rows[i : i + 5000])
+        _copy(s, rows)
     return len(rows)
+
+
+COLUMNS = ("month", "scope", "key", "metric", "shown", "mark")
+
+
+def _copy(s: Session, rows: list[Row]) -> None:
+    """COPY, not INSERT: a month of 229 cities is ~10,000 rows, and COPY writes 36 months of them
+    about eight times faster than batched INSERTs (bench 9)."""
+    table = MinistryPublished.__table__
+    cursor = s.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    sql = f'COPY "{table.schema}"."{table.name}" ({", ".join(COLUMNS)}) FROM STDIN'
+    with cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(tuple(row[c] for c in COLUMNS))
 
 
 def publish_month(

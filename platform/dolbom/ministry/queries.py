@@ -86,8 +86,19 @@ def band_of(pop: int | None) -> str | None:
 
 
 def months(s: Session) -> list[dt.date]:
-    return list(s.scalars(sa.select(MinistryPublished.month).distinct().order_by(
-        MinistryPublished.month.desc())))  # fmt: skip
+    """The published months, newest first: the span of the tenants' rollups (read from the
+    small status table — a DISTINCT over the published figures scans them all)."""
+    first, last = s.execute(
+        sa.select(sa.func.min(MinistryRollup.first_month), sa.func.max(MinistryRollup.last_month))
+        .join(Tenant, Tenant.id == MinistryRollup.tenant_id).where(Tenant.status == "ready")
+    ).one()  # fmt: skip
+    if first is None or last is None:
+        return []
+    out, m = [], last
+    while m >= first:
+        out.append(m)
+        m = (m - dt.timedelta(days=1)).replace(day=1)
+    return out
 
 
 def cities(s: Session) -> list[City]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import INTERVAL
 from sqlalchemy.orm import Session
 
 from dolbom.cases.models import Case, CaseEvent, MonitoringCheck
@@ -140,18 +141,20 @@ def compute(session: Session, profile: dict[str, Any], today: dt.date) -> list[F
 
 
 def _in_service(session: Session, months: list[dt.date]) -> list[Figure]:
-    """People receiving services on the month's last day (a stock, not a flow)."""
-    out = []
-    for month in months:
-        end = add_months(month, 1)
-        n = session.scalar(
-            sa.select(sa.func.count()).where(
-                Case.services_started_on < end,
-                sa.or_(Case.closed_on.is_(None), Case.closed_on >= end),
-            )
-        )
-        out.append(Figure(month, "in_service", n or 0))
-    return out
+    """People receiving services on each month's last day (a stock, not a flow), in one query
+    over the months as a series."""
+    one_month = sa.cast(sa.literal("1 month"), INTERVAL)
+    first, last = (sa.cast(sa.literal(m), sa.DateTime) for m in (months[0], months[-1]))
+    series = sa.func.generate_series(first, last, one_month).table_valued("m").render_derived()
+    start = sa.cast(series.c.m, sa.Date)
+    end = sa.cast(series.c.m + one_month, sa.Date)
+    rows = dict(session.execute(
+        sa.select(start, sa.func.count(Case.id)).select_from(series)
+        .outerjoin(Case, sa.and_(Case.services_started_on < end,
+                                 sa.or_(Case.closed_on.is_(None), Case.closed_on >= end)))
+        .group_by(start)
+    ).all())  # fmt: skip
+    return [Figure(m, "in_service", rows.get(m, 0)) for m in months]
 
 
 def _median_days(session: Session, months: list[dt.date]) -> list[Figure]:

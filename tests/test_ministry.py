@@ -256,6 +256,10 @@ def test_chart_data_and_bad_chart_parameters(two_cities, signed_in):
     assert analyst.get("/ministry/api/readiness?cities=nowhere").status_code == 400
     assert analyst.get("/ministry/api/peers?city=").status_code == 400
     assert analyst.get(f"/ministry/compare?cities={jeonju}").status_code == 400
+    city = analyst.get(f"/ministry/city/{jeonju}").text
+    detail = city.split('data-testid="city-detail"')[1].split("</table>")[0]
+    assert "본인 신청" in detail and "목표 달성" in detail and "보건의료" in detail
+    assert analyst.get("/ministry/city/nowhere").status_code == 404
     page = analyst.get(f"/ministry/compare?cities={jeonju}&cities={daejeon}")
     assert page.status_code == 200 and "대전광역시 · 전주시" in page.text  # in name order
 

@@ -90,13 +90,17 @@ def city(slug: str):  # type: ignore[no-untyped-def]
     recent = sorted(available[:12])
     keys = [k for k in metrics.TABLE] + ["surveys", "judgements", "changed", "referrals_accepted",
                                          "monitoring_due", "monitoring_on_time"]  # fmt: skip
-    grid = {k: queries.series(session, "city", slug, k, recent) for k in keys}
+    breakdowns = metrics.breakdown_groups()
+    detail = [k for parent in ("applications", "closures", "referrals_sent")
+              for k in (parent, *breakdowns[parent])]  # fmt: skip
+    grid = {k: queries.series(session, "city", slug, k, recent) for k in (*keys, *detail)}
     latest = recent[-1] if recent else None
     ready = {m.key: queries.series(session, "city", slug, m.key, [latest])[0] if latest else
              (None, "nodata") for m in metrics.READINESS}  # fmt: skip
     _log("ministry_view", page="city", city=slug)
     return render_template(
         "ministry/city.html", city=c, months=recent, grid=grid, keys=keys, ready=ready,
+        detail=detail,
         metrics=metrics, q=queries, rule=RULE_TEXT, peers=queries.peers(cities, c),
     )  # fmt: skip
 

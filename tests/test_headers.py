@@ -45,6 +45,7 @@ def urls(app, slug: str) -> list[str]:  # type: ignore[no-untyped-def]
         "user_id": 1,
         "name": "testplugin",
         "provider_key": "nowhere",
+        "fmt": "csv",
     }
     result = []
     for rule in app.url_map.iter_rules():

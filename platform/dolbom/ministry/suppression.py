@@ -9,9 +9,15 @@ The model of the outsider (conservative, see `suppress`):
 
 * they know every published value exactly and every relation "total = Σ parts" we were given;
 * they know a "<5" cell lies in 1..4;
-* they know a "×" cell is at least 5. We never hide a zero, and a cell from 1 to 4 is always
-  "<5", so every "×" cell really is ≥ 5 — and we assume the outsider has worked that out;
+* they know a "×" cell is at least 5. Complementary cells are published counts of 5 or more
+  (zeros are never hidden, 1..4 are already "<5"), so this is true, and stronger than "any
+  non-negative integer". One exception: when "<5" itself gives cells away — a "<5" total of 4
+  over four "<5" parts makes every part 1 — nothing published is left to hide, and that 4 is
+  shown as "×" instead; for such a cell the outsider is assumed to know only that it is not 0;
 * they know nothing about a cell with no data, beyond what the relations imply.
+
+Not modelled, as in cell suppression generally: reasoning about why this procedure picked the
+cells it picked.
 
 The check is not interval reasoning but a witness per hidden cell: a second assignment of all
 hidden cells, within those bounds and satisfying every relation, in which the cell differs.
@@ -67,19 +73,18 @@ class _Solver:
     """The relations as rows of ±1 coefficients over variables, and the suppression state."""
 
     def __init__(self, counts: list[int | None]) -> None:
+        # No data counts as 0 here: such a cell is never hidden and sits in no relation.
         self.value: list[int] = [0 if v is None else v for v in counts]
-        self.nodata: list[bool] = [v is None for v in counts]
         self.kind: list[int] = [_FIXED] * len(counts)
         self.lo: list[int] = list(self.value)
         self.hi: list[int] = list(self.value)
-        self.rows: list[list[tuple[int, int]]] = []  # every member: (variable, coefficient)
+        self.rows: list[tuple[int, list[int]]] = []  # (total, parts): total = Σ parts
         self.movable: list[list[tuple[int, int]]] = []  # members an outsider does not know
         self.var_rows: list[list[tuple[int, int]]] = [[] for _ in counts]  # (row, coefficient)
         self.added: list[int] = []  # newly hidden variables, drained by the caller
         self.cands: dict[int, list[tuple[int, int]]] = {}
         self.stuck: dict[int, tuple[int, int]] = {}  # row -> (dead ends, imbalance) per search
         self.done: list[bool] = []  # variables with a witness
-        self.budget = 0
 
     def add_row(self, total: int, parts: list[int], remainder: int) -> None:
         """total = Σ parts (+ remainder, an unknown ≥ 0 standing for parts with no data).
@@ -87,27 +92,26 @@ class _Solver:
         Zero parts are left out: they are never hidden, and a known 0 adds nothing."""
         r = len(self.rows)
         value, var_rows = self.value, self.var_rows
-        var_rows[total].append((r, 1))
-        members = [(total, 1)]
-        for p in parts:
-            if value[p]:
-                members.append((p, -1))
-                var_rows[p].append((r, -1))
+        plus, minus = (r, 1), (r, -1)  # shared: rows are built for every count, keep it lean
+        var_rows[total].append(plus)
+        kept = [p for p in parts if value[p]]
+        for p in kept:
+            var_rows[p].append(minus)
         movable = []
         if remainder:
             slack = len(value)
             value.append(remainder)
-            self.nodata.append(False)
             self.kind.append(_SLACK)
             self.lo.append(0)
             self.hi.append(_UNBOUNDED)
-            var_rows.append([(r, -1)])
-            members.append((slack, -1))
+            var_rows.append([minus])
+            kept.append(slack)
             movable.append((slack, -1))
-        self.rows.append(members)
+        self.rows.append((total, kept))
         self.movable.append(movable)
 
     def hide(self, v: int, kind: int) -> None:
+        """Hide `v` as "<5" (1..4 to an outsider) or "×" (5 or more)."""
         self.kind[v] = kind
         self.lo[v], self.hi[v] = (1, THRESHOLD - 1) if kind == _PRIMARY else (THRESHOLD, _UNBOUNDED)
         for r, c in self.var_rows[v]:
@@ -127,18 +131,16 @@ class _Solver:
         """Row `r`'s cells that could be hidden, best first: (variable, coefficient).
 
         The smallest non-zero published part loses least; the total only when no part is left.
-        Zeros never: they identify no one, and a "×" that might be 0 would weaken what the
-        outsider model below may assume. Cached: cells only ever go from published to hidden,
-        so filtering by kind at use keeps the list right."""
+        Zeros never: they identify no one, and the outsider model takes a "×" to be ≥ 5.
+        Cached: cells only ever go from published to hidden, so filtering by kind at use keeps
+        the list right."""
         got = self.cands.get(r)
         if got is None:
-            parts = sorted(
-                (self.value[j], j, cj)
-                for j, cj in self.rows[r]
-                if cj < 0 and self.kind[j] == _FIXED and not self.nodata[j] and self.value[j] > 0
-            )
-            got = [(j, cj) for _v, j, cj in parts]
-            got += [(j, cj) for j, cj in self.rows[r] if cj > 0 and self.value[j] > 0]
+            total, parts = self.rows[r]
+            ranked = sorted((self.value[j], j) for j in parts if self.kind[j] == _FIXED)
+            got = [(j, -1) for v, j in ranked if v]
+            if self.value[total]:
+                got.append((total, 1))
             self.cands[r] = got
         return [(j, cj) for j, cj in got if self.kind[j] == _FIXED]
 
@@ -207,7 +209,7 @@ class _Solver:
             if self.kind[j] == _PRIMARY and self.value[j] == self.hi[j]:
                 self.widen(j)
                 return True
-        # Still nothing: widen breadth-first over the rows of hidden cells near v.
+        # Still nothing: look outward, breadth-first over the rows of hidden cells near v.
         seen_rows = {r for r, _ in own}
         seen_vars = {v}
         frontier = [r for r, _ in own]
@@ -233,89 +235,91 @@ class _Solver:
     # -- witnesses ---------------------------------------------------------------------------
 
     def witness(self, start: int) -> list[int] | None:
-        """Variables changed by some other feasible assignment that changes `start`, or None."""
-        self.stuck.clear()
-        for d in (1, -1):
-            if not self.lo[start] <= self.value[start] + d <= self.hi[start]:
-                continue
-            delta = {start: d}
-            unbalanced: dict[int, int] = {}
-            for r, c in self.var_rows[start]:
-                m = unbalanced.get(r, 0) + c * d
-                if m:
-                    unbalanced[r] = m
-                else:
-                    del unbalanced[r]
-            self.budget = _BUDGET
-            if self._balance(delta, unbalanced):
-                return list(delta)
-        return None
+        """Variables changed by some other feasible assignment that changes `start`, or None.
 
-    def _balance(self, delta: dict[int, int], unbalanced: dict[int, int]) -> bool:
-        """Depth-first: take the unbalanced row with fewest ways out, try each way.
+        Depth-first over changes of ±1 (or what a row needs): take the unbalanced row with
+        fewest ways out, try each way. Rows the search got stuck in are noted in `stuck`."""
+        lo, hi, val, movable, var_rows = self.lo, self.hi, self.value, self.movable, self.var_rows
+        done, stuck = self.done, self.stuck
+        stuck.clear()
+        delta: dict[int, int] = {}  # the change so far
+        unbalanced: dict[int, int] = {}  # row -> Σ coefficient × change, for rows off balance
+        budget = _BUDGET
 
-        `delta` is the change so far; `unbalanced` maps each row it leaves unbalanced to
-        Σ coefficient × change there (rows that balance are removed)."""
-        if not unbalanced:
-            return True  # every row balances: a witness
-        lo, hi, val, movable = self.lo, self.hi, self.value, self.movable
-        best_row, best_n = -1, 1 << 30
-        for r, m in unbalanced.items():
-            n = 0
-            for j, cj in movable[r]:
-                if j not in delta and lo[j] <= val[j] - m * cj <= hi[j]:
-                    n += 1
-                    if n >= best_n:  # not a dead end, and no better than the best so far
-                        break
-            if not n:  # a dead end: remember it, hiding a cell here is what would help
-                count, first_m = self.stuck.get(r, (0, m))
-                self.stuck[r] = (count + 1, first_m)
-                return False
-            if n < best_n:
-                best_row, best_n = r, n
-        m = unbalanced[best_row]
-        var_rows, done = self.var_rows, self.done
-        options: list[tuple[int, bool, int, int]] = []
-        for j, cj in movable[best_row]:
-            step = -m * cj
-            if j in delta or not lo[j] <= val[j] + step <= hi[j]:
-                continue
-            # Prefer moves that leave fewest other rows unbalanced (close the cycle soon), then
-            # cells with no witness yet (one search then serves more cells).
-            left = 0
+        def note(r: int, m: int) -> None:
+            count, first_m = stuck.get(r, (0, m))
+            stuck[r] = (count + 1, first_m)
+
+        def move(j: int, step: int) -> None:
             for r2, c2 in var_rows[j]:
-                if r2 != best_row and unbalanced.get(r2, 0) + c2 * step:
-                    left += 1
-            options.append((left, done[j], j, step))
-        options.sort()
-        for _left, _done, j, step in options:
-            self.budget -= 1
-            if self.budget < 0:
-                return False
-            delta[j] = step
-            rows_j = var_rows[j]
-            for r2, c2 in rows_j:
                 m2 = unbalanced.get(r2, 0) + c2 * step
                 if m2:
                     unbalanced[r2] = m2
                 else:
                     del unbalanced[r2]
-            if self._balance(delta, unbalanced):
-                return True
-            for r2, c2 in rows_j:
-                m2 = unbalanced.get(r2, 0) - c2 * step
-                if m2:
-                    unbalanced[r2] = m2
-                else:
-                    del unbalanced[r2]
-            del delta[j]
-        # Every way out of this row failed further on: a cell hidden here could be one more.
-        count, first_m = self.stuck.get(best_row, (0, m))
-        self.stuck[best_row] = (count + 1, first_m)
-        return False
+
+        def balance() -> bool:
+            nonlocal budget
+            if not unbalanced:
+                return True  # every row balances: a witness
+            best_row, best_n = -1, 1 << 30
+            if len(unbalanced) == 1:  # nothing to compare: its options are counted below
+                best_row = next(iter(unbalanced))
+            for r, m in unbalanced.items() if best_row < 0 else ():
+                n = 0
+                for j, cj in movable[r]:
+                    if j not in delta and lo[j] <= val[j] - m * cj <= hi[j]:
+                        n += 1
+                        if n >= best_n:  # not a dead end, and no better than the best so far
+                            break
+                if not n:  # a dead end: hiding a cell here is what would help
+                    note(r, m)
+                    return False
+                if n < best_n:
+                    best_row, best_n = r, n
+            m = unbalanced[best_row]
+            options: list[tuple[int, bool, int, int]] = []
+            for j, cj in movable[best_row]:
+                step = -m * cj
+                if j in delta or not lo[j] <= val[j] + step <= hi[j]:
+                    continue
+                # Prefer moves that leave fewest other rows unbalanced (close the cycle soon),
+                # then cells with no witness yet (one search then serves more cells).
+                left = 0
+                for r2, c2 in var_rows[j]:
+                    if r2 != best_row and unbalanced.get(r2, 0) + c2 * step:
+                        left += 1
+                options.append((left, done[j], j, step))
+            options.sort()
+            for _left, _done, j, step in options:
+                budget -= 1
+                if budget < 0:
+                    return False
+                delta[j] = step
+                move(j, step)
+                if balance():
+                    return True
+                move(j, -step)
+                del delta[j]
+            # Every way out of this row failed (or there was none): a cell hidden here helps.
+            note(best_row, m)
+            return False
+
+        for d in (1, -1):
+            if lo[start] <= val[start] + d <= hi[start]:
+                delta[start] = d
+                move(start, d)
+                if balance():
+                    return list(delta)
+                delta.clear()
+                unbalanced.clear()
+        return None
 
     def protect(self, n_cells: int) -> None:
-        """Hide until every hidden cell has a witness. Terminates: each round hides a cell."""
+        """Hide until every hidden cell has a witness.
+
+        Terminates: each round without a witness hides or widens a cell. A witness stays one
+        when more is hidden (old assignments remain feasible), so each cell needs only one."""
         pending = deque(v for v in range(n_cells) if self.kind[v] in (_PRIMARY, _COMP))
         self.added.clear()
         done = self.done = [False] * len(self.value)
@@ -329,8 +333,8 @@ class _Solver:
                     done[j] = True
                 continue
             if not self.extend(v):
-                # Nothing left to hide near v (only zeros): cannot happen for consistent
-                # counts, as the tests check; leave v rather than loop.
+                # Everything around v hidden and still no witness: not seen for consistent
+                # counts (the property tests look for it); leave v rather than loop.
                 continue
             self.close_lonely(r for j in self.added for r, _ in self.var_rows[j])
             pending.appendleft(v)
@@ -348,11 +352,12 @@ def suppress(
     of a two-way table; they may overlap freely). Keys are any hashables; the result follows
     the order of `values`, and the same input gives the same marks.
 
-    Zeros are published: a zero says nobody, which identifies no one. A "×" cell is always ≥ 5
-    and we assume the outsider knows it (stronger than "any non-negative integer", so safe
-    under either). The guarantee: for every hidden cell there is another assignment of all
-    hidden cells, consistent with every published value, every relation and those bounds, in
-    which that cell has a different value.
+    Zeros are published: a zero says nobody, which identifies no one. Outsider knowledge
+    assumed (see the module docstring): "<5" is 1..4, "×" is ≥ 5 — stronger than "any
+    non-negative integer", so safe under either — except a "×" on a count below 5 (only where
+    "<5" would itself give cells away), known only to be ≥ 1. The guarantee: for every hidden
+    cell there is another assignment of all hidden cells, consistent with every published
+    value, every relation and those bounds, in which that cell has a different value.
 
     No data (None) is published as "nodata" and is not a number: a relation whose total is None
     constrains nothing and is skipped. Parts with no data are not simply skipped, since a total
@@ -394,27 +399,25 @@ def suppress(
         if total:  # a zero total has only zero parts, never hidden: nothing to relate
             solver.add_row(t, parts, remainder)
 
-    for i, v in enumerate(counts):
-        if v is not None and 1 <= v < THRESHOLD:
-            solver.hide(i, _PRIMARY)
+    for i in [i for i, v in enumerate(counts) if v and v < THRESHOLD]:  # 1..4 (None is falsy)
+        solver.hide(i, _PRIMARY)
     solver.close_lonely(range(len(solver.rows)))
     solver.protect(len(keys))
 
     # Cells are immutable, so equal ones are shared: most counts are small and repeat.
-    made: dict[tuple[int | None, int], Cell] = {}
+    published: dict[int | None, Cell] = {None: Cell(None, None, NODATA)}
+    hidden: dict[tuple[int | None, int], Cell] = {}
     out: dict[K, Cell] = {}
     for k, v, kind in zip(keys, counts, solver.kind, strict=False):
-        cell = made.get((v, kind))
-        if cell is None:
-            if v is None:
-                cell = Cell(None, None, NODATA)
-            elif kind == _PRIMARY:
-                cell = Cell(v, None, PRIMARY)
-            elif kind == _COMP:
-                cell = Cell(v, None, COMPLEMENTARY)
-            else:
-                cell = Cell(v, v, None)
-            made[(v, kind)] = cell
+        if kind == _FIXED:
+            cell = published.get(v)
+            if cell is None:
+                cell = published[v] = Cell(v, v, None)
+        else:
+            cell = hidden.get((v, kind))
+            if cell is None:
+                mark = PRIMARY if kind == _PRIMARY else COMPLEMENTARY
+                cell = hidden[(v, kind)] = Cell(v, None, mark)
         out[k] = cell
     return out
 

@@ -28,10 +28,12 @@ propagation per relation would miss that). Witnesses are small integer changes t
 every relation they touch, found by a bounded search; a cell without one gets another cell
 hidden next to it, and the search runs again until every hidden cell has a witness.
 
-Pure: no I/O, no clock, deterministic for a given input order."""
+Pure: no I/O, no clock, deterministic for a given input order. (It does pause the cyclic
+garbage collector while it runs: see `suppress`.)"""
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -85,6 +87,11 @@ class _Solver:
         self.cands: dict[int, list[tuple[int, int]]] = {}
         self.stuck: dict[int, tuple[int, int]] = {}  # row -> (dead ends, imbalance) per search
         self.done: list[bool] = []  # variables with a witness
+        # The witness search under way: the change so far, and Σ coefficient × change for
+        # each row it leaves off balance (balanced rows are dropped).
+        self.delta: dict[int, int] = {}
+        self.unbalanced: dict[int, int] = {}
+        self.budget = 0
 
     def add_row(self, total: int, parts: list[int], remainder: int) -> None:
         """total = Σ parts (+ remainder, an unknown ≥ 0 standing for parts with no data).
@@ -239,81 +246,87 @@ class _Solver:
 
         Depth-first over changes of ±1 (or what a row needs): take the unbalanced row with
         fewest ways out, try each way. Rows the search got stuck in are noted in `stuck`."""
-        lo, hi, val, movable, var_rows = self.lo, self.hi, self.value, self.movable, self.var_rows
-        done, stuck = self.done, self.stuck
-        stuck.clear()
-        delta: dict[int, int] = {}  # the change so far
-        unbalanced: dict[int, int] = {}  # row -> Σ coefficient × change, for rows off balance
-        budget = _BUDGET
-
-        def note(r: int, m: int) -> None:
-            count, first_m = stuck.get(r, (0, m))
-            stuck[r] = (count + 1, first_m)
-
-        def move(j: int, step: int) -> None:
-            for r2, c2 in var_rows[j]:
-                m2 = unbalanced.get(r2, 0) + c2 * step
-                if m2:
-                    unbalanced[r2] = m2
-                else:
-                    del unbalanced[r2]
-
-        def balance() -> bool:
-            nonlocal budget
-            if not unbalanced:
-                return True  # every row balances: a witness
-            best_row, best_n = -1, 1 << 30
-            if len(unbalanced) == 1:  # nothing to compare: its options are counted below
-                best_row = next(iter(unbalanced))
-            for r, m in unbalanced.items() if best_row < 0 else ():
-                n = 0
-                for j, cj in movable[r]:
-                    if j not in delta and lo[j] <= val[j] - m * cj <= hi[j]:
-                        n += 1
-                        if n >= best_n:  # not a dead end, and no better than the best so far
-                            break
-                if not n:  # a dead end: hiding a cell here is what would help
-                    note(r, m)
-                    return False
-                if n < best_n:
-                    best_row, best_n = r, n
-            m = unbalanced[best_row]
-            options: list[tuple[int, bool, int, int]] = []
-            for j, cj in movable[best_row]:
-                step = -m * cj
-                if j in delta or not lo[j] <= val[j] + step <= hi[j]:
-                    continue
-                # Prefer moves that leave fewest other rows unbalanced (close the cycle soon),
-                # then cells with no witness yet (one search then serves more cells).
-                left = 0
-                for r2, c2 in var_rows[j]:
-                    if r2 != best_row and unbalanced.get(r2, 0) + c2 * step:
-                        left += 1
-                options.append((left, done[j], j, step))
-            options.sort()
-            for _left, _done, j, step in options:
-                budget -= 1
-                if budget < 0:
-                    return False
-                delta[j] = step
-                move(j, step)
-                if balance():
-                    return True
-                move(j, -step)
-                del delta[j]
-            # Every way out of this row failed (or there was none): a cell hidden here helps.
-            note(best_row, m)
-            return False
-
+        self.stuck.clear()
+        self.budget = _BUDGET
         for d in (1, -1):
-            if lo[start] <= val[start] + d <= hi[start]:
-                delta[start] = d
-                move(start, d)
-                if balance():
-                    return list(delta)
-                delta.clear()
-                unbalanced.clear()
+            if self.lo[start] <= self.value[start] + d <= self.hi[start]:
+                self.delta = {start: d}
+                self.unbalanced = {}
+                self.move(start, d)
+                if self.balance():
+                    return list(self.delta)
         return None
+
+    def move(self, j: int, step: int) -> None:
+        """Change `j` by `step` in the open assignment: its rows' balances follow."""
+        unbalanced = self.unbalanced
+        for r, c in self.var_rows[j]:
+            m = unbalanced.get(r, 0) + c * step
+            if m:
+                unbalanced[r] = m
+            else:
+                del unbalanced[r]
+
+    def note(self, r: int, m: int) -> None:
+        count, first_m = self.stuck.get(r, (0, m))
+        self.stuck[r] = (count + 1, first_m)
+
+    def balance(self) -> bool:
+        """Balance the open rows, or say it cannot be done from here."""
+        delta, unbalanced = self.delta, self.unbalanced
+        if not unbalanced:
+            return True  # every row balances: a witness
+        lo, hi, val, movable, var_rows = self.lo, self.hi, self.value, self.movable, self.var_rows
+        best_row, best_n = -1, 1 << 30
+        if len(unbalanced) == 1:  # nothing to compare: its options are counted below
+            best_row = next(iter(unbalanced))
+        for r, m in unbalanced.items() if best_row < 0 else ():
+            n = 0
+            for j, cj in movable[r]:
+                if j not in delta and lo[j] <= val[j] - m * cj <= hi[j]:
+                    n += 1
+                    if n >= best_n:  # not a dead end, and no better than the best so far
+                        break
+            if not n:  # a dead end: hiding a cell here is what would help
+                self.note(r, m)
+                return False
+            if n < best_n:
+                best_row, best_n = r, n
+        m = unbalanced[best_row]
+        done = self.done
+        options: list[tuple[int, bool, int, int]] = []
+        for j, cj in movable[best_row]:
+            step = -m * cj
+            if j in delta or not lo[j] <= val[j] + step <= hi[j]:
+                continue
+            # Prefer moves that leave fewest other rows unbalanced (close the cycle soon), then
+            # cells with no witness yet (one search then serves more cells).
+            left = closed = 0
+            for r2, c2 in var_rows[j]:
+                m2 = unbalanced.get(r2, 0)
+                if r2 == best_row or m2 + c2 * step == 0:
+                    closed += m2 != 0
+                else:
+                    left += 1
+            if not left and closed == len(unbalanced):  # it balances every row: done
+                delta[j] = step
+                self.move(j, step)
+                return True
+            options.append((left, done[j], j, step))
+        options.sort()
+        for _left, _done, j, step in options:
+            self.budget -= 1
+            if self.budget < 0:
+                return False
+            delta[j] = step
+            self.move(j, step)
+            if self.balance():
+                return True
+            self.move(j, -step)
+            del delta[j]
+        # Every way out of this row failed (or there was none): a cell hidden here helps.
+        self.note(best_row, m)
+        return False
 
     def protect(self, n_cells: int) -> None:
         """Hide until every hidden cell has a witness.
@@ -369,6 +382,22 @@ def suppress(
     Raises ValueError for a negative count, a key missing from `values`, a cell twice in one
     relation, or a relation the values do not satisfy — publishing around a false relation
     would protect against the wrong arithmetic, so better publish nothing."""
+    # The work below allocates many small lists and tuples but makes no reference cycles, so
+    # the cyclic collector has nothing to find — yet it would run several full passes over
+    # the caller's whole heap meanwhile (a fifth of the time on a national month). Pause it.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _suppress(values, groups)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _suppress(
+    values: Mapping[K, int | None], groups: Iterable[tuple[K, Sequence[K]]]
+) -> dict[K, Cell]:
+    """`suppress`, with the collector paused."""
     keys = list(values)
     counts = list(values.values())
     index = dict(zip(keys, range(len(keys)), strict=True))
@@ -382,7 +411,8 @@ def suppress(
             parts = [index[p] for p in part_keys]
         except KeyError as e:
             raise ValueError(f"relation names a cell not in values: {e.args[0]!r}") from None
-        if t in parts or len(set(parts)) != len(parts):
+        distinct = set(parts)
+        if t in distinct or len(distinct) != len(parts):
             raise ValueError(f"a cell appears twice in the relation for {total_key!r}")
         total = counts[t]
         if total is None:

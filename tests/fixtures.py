@@ -185,7 +185,7 @@ def pack_tenant(make_tenant) -> Callable[..., str]:  # type: ignore[no-untyped-d
 
     def factory(pack_slug: str = "jeonju") -> str:
         pack = read_pack(ROOT / "tenants" / pack_slug)
-        slug = make_tenant(name=pack.name, region=pack.region)
+        slug = make_tenant(name=pack.name, region=pack.region, plugins=tuple(pack.plugins))
         pack.slug = slug
         with db.tenant_transaction(slug) as s:
             load_pack(s, pack)

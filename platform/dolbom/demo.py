@@ -124,6 +124,7 @@ def seed() -> list[str]:
                          user_id=staff[f"coordinator.{slug}@demo.kr"],
                          workers={WORKER_DONG[slug]: staff[f"worker.{slug}@demo.kr"]})  # fmt: skip
                 created.append(f"{DEMO_CASES} demo cases {slug}")
+    _plugins_demo(staff)
     # The ministry's figures: without a rollup the analyst's pages would be empty until the
     # first night. Once, when nothing has been published yet.
     with Session(get_engine()) as s:
@@ -134,3 +135,25 @@ def seed() -> list[str]:
         done = rollup_all()
         created.append(f"ministry rollup of {done['tenants']} tenants")
     return created
+
+
+def _plugins_demo(staff: dict[str, int]) -> None:
+    """Switch on the plugins a demo tenant's pack names (an instance made before a plugin joined
+    the pack gets it), then let each plugin add its example rows."""
+    from dolbom.plugins.host import get_host
+    from dolbom.tenancy.operations import set_plugin
+
+    host = get_host()
+    for slug in TENANTS:
+        pack = read_pack(ROOT / "tenants" / slug)
+        with Session(get_engine()) as s:
+            tenant = s.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+            enabled = tenant.enabled_plugins() if tenant else frozenset()
+        for p in pack.plugins:
+            if p not in enabled and p in host.plugins:
+                set_plugin(slug, p, True)
+        wanted = frozenset(p for p in pack.plugins if p in host.plugins)
+        roles = {role: staff[f"{role}.{slug}@demo.kr"] for role in
+                 ("admin", "coordinator", "worker", "provider")}  # fmt: skip
+        with tenant_transaction(slug) as s:
+            host.call("dolbom_demo_data", wanted, tenant_slug=slug, session=s, staff=roles)

@@ -24,6 +24,7 @@ from dolbom.cases.models import (
 from dolbom.clock import today
 from dolbom.forms.models import FormResponse
 from dolbom.people.models import Consent
+from dolbom.plugins.events import case_transition
 
 FRONT = frozenset({"frontline_worker", "coordinator"})  # 읍면동 counters and 시군구 coordinators
 COORDINATOR = frozenset({"coordinator"})  # the 시군구 runs the meeting and closes cases
@@ -195,6 +196,7 @@ def transition(session: Session, case: Case, action: str, *, role: str, user_id:
     deadlines.refresh(session, case)
     session.add(event)
     session.flush()  # the version check happens here too: a concurrent change fails the UPDATE
+    case_transition(session, case, event)  # plugins write in this same transaction
     return event
 
 

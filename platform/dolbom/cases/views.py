@@ -28,6 +28,7 @@ from dolbom.forms.api import responses_for_case
 from dolbom.forms.queries import dong_choices, dong_names, published_forms
 from dolbom.identity.access import tenant_roles
 from dolbom.identity.models import User
+from dolbom.plugins.events import case_panels
 from dolbom.referrals.lifecycle import EVENT_LABELS
 from dolbom.rules.decide import decisions_for_case
 from dolbom.tasks import operations as task_ops
@@ -158,8 +159,10 @@ def render_case(case: Case, status: int = 200, **extra: Any):  # type: ignore[no
     context.update(extra)
     if tab == "plan" and context["plan_values"] is None:
         context["plan_values"] = plan.form_values(context["plan"])
-    template = "cases/_tab.html" if is_partial() and request.method == "GET" else "cases/show.html"
-    return render_template(template, **context), status
+    if is_partial() and request.method == "GET":
+        return render_template("cases/_tab.html", **context), status
+    context["plugin_panels"] = case_panels(session, case)
+    return render_template("cases/show.html", **context), status
 
 
 def _timeline_tab(session: Session, case: Case) -> dict[str, Any]:

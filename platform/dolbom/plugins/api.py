@@ -1,5 +1,6 @@
 """What a plugin is and what it may contribute. Plugins import only from this module and
-`dolbom.plugins.hookspecs` (re-exported here)."""
+`dolbom.plugins.hookspecs` (re-exported here); `dolbom.plugins.services` (also re-exported)
+is how they read and change core data."""
 
 from __future__ import annotations
 
@@ -13,15 +14,24 @@ from flask import Blueprint
 from sqlalchemy.orm import Session
 
 from dolbom.db import NAMING, tenant_session
-from dolbom.jobs import JobContext, tenant_job
+from dolbom.identity.access import tenant_roles
+from dolbom.jobs import JobContext, enqueue, job_id, tenant_job
+from dolbom.plugins import services
 from dolbom.plugins.hookspecs import hookimpl
+from dolbom.plugins.services import *  # noqa: F403  (the core-data functions, one import)
 from dolbom.web.context import db as request_session
+from dolbom.web.htmx import is_partial, layout
 
 __all__ = [
     "NAMING",
     "DolbomPlugin",
     "JobContext",
     "NavItem",
+    "enqueue",
+    "is_partial",
+    "job_id",
+    "layout",
+    "tenant_roles",
     "Panel",
     "SettingSpec",
     "TenantContext",
@@ -31,6 +41,7 @@ __all__ = [
     "setting",
     "tenant_job",
     "tenant_session",
+    *services.__all__,
 ]
 
 
@@ -45,6 +56,9 @@ class NavItem:
 class Panel:
     title: str
     body: str  # plain text: escaped when shown
+    lines: tuple[str, ...] = ()  # further plain-text lines, a list under the body
+    link_label: str | None = None  # one link to the plugin's page about it
+    link_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,8 +96,13 @@ class DolbomPlugin:
 
     name: ClassVar[str]
     title: ClassVar[str]
-    # A blueprint factory; the host mounts the result at /<slug>/p/<name>/.
+    # A blueprint factory; the host mounts the result at /<slug>/p/<name>/ for the tenant's
+    # members (signed in, with a membership; roles are the plugin's to check).
     blueprint: ClassVar[Callable[[], Blueprint] | None] = None
+    # Pages for anyone, without signing in (a resident's report form), at
+    # /<slug>/p/<name>/public/. Still 404 where the tenant has the plugin off. CSRF applies;
+    # throttle submissions with `rate_limited`.
+    public_blueprint: ClassVar[Callable[[], Blueprint] | None] = None
     # Tenant-stream migration branch: a folder of Alembic revisions and the plugin's own
     # metadata (tables without schema, like core tenant tables).
     migrations: ClassVar[Path | None] = None

@@ -1,7 +1,8 @@
 """Every tenant URL: `/<slug>/…`. The slug picks the schema; membership decides access.
 
 Unknown or malformed slug → 404 before anything else; signed in without membership → 403;
-a plugin's routes answer 404 where the tenant has not switched it on."""
+a plugin's routes answer 404 where the tenant has not switched it on. A plugin's public pages
+(`/<slug>/p/<name>/public/…`) need no sign-in, and answer 404 the same way."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def make_blueprint(host: PluginHost) -> Blueprint:
         factory = plugin.blueprint
         if factory is not None:
             bp.register_blueprint(factory(), url_prefix=f"/p/{name}", name=f"plugin_{name}")
+        public = plugin.public_blueprint
+        if public is not None:
+            bp.register_blueprint(public(), url_prefix=f"/p/{name}/public", name=f"public_{name}")
     return bp
 
 
@@ -73,6 +77,13 @@ def add_tenant(_endpoint: str, values: dict) -> None:
 
 
 def require_membership():  # type: ignore[no-untyped-def]
+    public = _public_plugin_of(request.blueprint)
+    if public is not None:
+        # Anyone may use a plugin's public pages, but only where the tenant switched it on.
+        if public not in g.enabled_plugins:
+            abort(404)
+        g.membership = None
+        return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     membership = current_user.membership(g.tenant.id)
@@ -90,4 +101,11 @@ def _plugin_of(blueprint: str | None) -> str | None:
     parts = (blueprint or "").split(".")
     if len(parts) >= 2 and parts[1].startswith("plugin_"):
         return parts[1][len("plugin_") :]
+    return None
+
+
+def _public_plugin_of(blueprint: str | None) -> str | None:
+    parts = (blueprint or "").split(".")
+    if len(parts) >= 2 and parts[1].startswith("public_"):
+        return parts[1][len("public_") :]
     return None

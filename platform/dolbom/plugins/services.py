@@ -1,0 +1,323 @@
+"""What a plugin may read and do in the core, as plain functions on a tenant session.
+
+Plugins never import core models: these functions hand out small frozen records (`PersonBrief`,
+`CaseInfo`, `DongInfo`, `RuleParam`) and take the few state changes a plugin needs (a new
+application, an access-log entry, a job queued after commit). Every function works on the
+session it is given, which is bound to one tenant's schema, so tenant isolation holds as for
+core code; scope checks (`case_in_scope`, `member_dongs`) follow the signed-in membership."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, request
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from dolbom.cases.models import IN_SERVICE, STAGES, Case
+from dolbom.clock import today
+from dolbom.districts.models import Dong, Gu
+from dolbom.people.models import Person
+from dolbom.people.rrn import Rrn, RrnError, parse_rrn
+from dolbom.rules.facts import CASE_SOURCES  # the source codes a case may have
+
+__all__ = [
+    "CASE_SOURCES",
+    "STAGES",
+    "CaseInfo",
+    "DongInfo",
+    "PersonBrief",
+    "Rrn",
+    "RrnError",
+    "RuleParam",
+    "blind_indexes",
+    "case_in_scope",
+    "case_info",
+    "cases_of_people",
+    "current_dongs",
+    "dong_names",
+    "enqueue_after_commit",
+    "job_state",
+    "log_access",
+    "member_dongs",
+    "open_application",
+    "parse_resident_number",
+    "people_by_rrn",
+    "person_brief",
+    "rate_limited",
+    "rule_parameter",
+    "sniff_upload",
+    "today",
+]
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    id: int
+    person_id: int
+    dong_code: str | None
+    source: str | None
+    stage: str
+    opened_on: dt.date
+    services_started_on: dt.date | None
+
+    @property
+    def in_service(self) -> bool:
+        """The person is a recipient (수급자): the meeting approved and services run."""
+        return self.stage in IN_SERVICE
+
+    @property
+    def stage_label(self) -> str:
+        return STAGES.get(self.stage, self.stage)
+
+    @classmethod
+    def of(cls, case: Any) -> CaseInfo:
+        return cls(case.id, case.person_id, case.dong_code, case.source, case.stage,
+                   case.opened_on, case.services_started_on)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PersonBrief:
+    """Who a person is, as far as a list may show: never the resident number itself."""
+
+    id: int
+    name: str
+    rrn_masked: str | None
+    birth_date: dt.date | None
+    dong_code: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class DongInfo:
+    code: str
+    name: str
+    gu: str
+
+
+@dataclass(frozen=True)
+class RuleParam:
+    """A rule parameter's value in force on a day, with where it comes from."""
+
+    value: Any
+    label: str
+    unit: str | None
+    source: str
+    article: str | None
+    note: str | None
+    rule_set: str
+    version: int
+
+    @property
+    def citation(self) -> str:
+        return " ".join(p for p in (self.source, self.article, self.note and f"({self.note})") if p)
+
+
+_CASE_COLUMNS = (Case.id, Case.person_id, Case.dong_code, Case.source, Case.stage,
+                 Case.opened_on, Case.services_started_on)  # fmt: skip
+
+
+def case_info(session: Session, case_id: int) -> CaseInfo | None:
+    row = session.execute(sa.select(*_CASE_COLUMNS).where(Case.id == case_id)).first()
+    return CaseInfo(*row) if row else None
+
+
+def cases_of_people(session: Session, person_ids: Iterable[int]) -> dict[int, list[CaseInfo]]:
+    """Every case of these people, newest first."""
+    ids = list(set(person_ids))
+    out: dict[int, list[CaseInfo]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = session.execute(
+        sa.select(*_CASE_COLUMNS).where(Case.person_id.in_(ids)).order_by(Case.id.desc())
+    )
+    for row in rows:
+        out[row.person_id].append(CaseInfo(*row))
+    return out
+
+
+def member_dongs() -> list[str] | None:
+    """The signed-in member's dongs when their role is narrowed to some (읍면동 담당자), else
+    None: every dong of the tenant."""
+    m = g.membership
+    return list(m.dong_codes or []) if m.role == "frontline_worker" else None
+
+
+def case_in_scope(session: Session, case_id: int) -> CaseInfo | None:
+    """The case if the signed-in member may see it (their dongs for a frontline worker)."""
+    from dolbom.cases.queries import scope_clause
+
+    m = g.membership
+    row = session.execute(
+        sa.select(*_CASE_COLUMNS).where(
+            Case.id == case_id, scope_clause(m.role, m.dong_codes or [])
+        )
+    ).first()
+    return CaseInfo(*row) if row else None
+
+
+def person_brief(session: Session, person_id: int) -> PersonBrief | None:
+    row = session.execute(
+        sa.select(Person.id, Person.name, Person.rrn_masked, Person.birth_date, Person.dong_code,
+                  Person.phone).where(Person.id == person_id)
+    ).first()  # fmt: skip
+    return PersonBrief(*row) if row else None
+
+
+def current_dongs(session: Session, on: dt.date | None = None) -> list[DongInfo]:
+    """The tenant's dongs valid on a day (today), by gu and name."""
+    day = on or today()
+    rows = session.execute(
+        sa.select(Dong.code, Dong.name, Gu.name)
+        .join(Gu, Gu.id == Dong.gu_id)
+        .where(Dong.valid_from <= day, sa.or_(Dong.valid_to.is_(None), Dong.valid_to > day))
+        .order_by(Gu.name, Dong.name)
+    ).all()
+    return [DongInfo(*r) for r in rows]
+
+
+def dong_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """Names for dong codes, also of dongs that have since merged or split."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    return dict(session.execute(sa.select(Dong.code, Dong.name).where(Dong.code.in_(wanted))).all())
+
+
+def parse_resident_number(text: str) -> Rrn:
+    """Check a resident registration number; raises RrnError with a Korean message."""
+    return parse_rrn(text, today=today())
+
+
+def blind_indexes(tenant: str, canonicals: Iterable[str]) -> dict[str, str]:
+    """The keyed blind index of each canonical number (`YYMMDD-NNNNNNN`): store this, never the
+    number, to find the same person again or to spot duplicates."""
+    from dolbom.people import pii
+
+    c = pii.cipher()
+    return {n: c.blind_index(tenant, n) for n in canonicals}
+
+
+def people_by_rrn(session: Session, indexes: Sequence[str]) -> dict[str, int]:
+    """Registry matches for blind indexes, in one query: index → person id (lowest id when the
+    registry holds a duplicate)."""
+    out: dict[str, int] = {}
+    for start in range(0, len(indexes), 5000):
+        chunk = list(indexes[start : start + 5000])
+        rows = session.execute(
+            sa.select(Person.rrn_index, sa.func.min(Person.id))
+            .where(Person.rrn_index.in_(chunk))
+            .group_by(Person.rrn_index)
+        )
+        out.update({index: pid for index, pid in rows})
+    return out
+
+
+def open_application(session: Session, tenant: str, *, name: str, source: str,
+                     user_id: int, rrn: Rrn | None = None, person_id: int | None = None,
+                     dong_code: str | None = None, address: str | None = None,
+                     phone: str | None = None, note: str | None = None,
+                     risk_level: str | None = None) -> CaseInfo:  # fmt: skip
+    """A new application (접수) — for a person already in the registry (`person_id`), or for a
+    new one registered here with the details given. The worker becomes responsible for it."""
+    from dolbom.cases.operations import open_case
+    from dolbom.people.operations import PersonInput, register
+
+    if source not in CASE_SOURCES:
+        raise ValueError(f"unknown case source {source!r}")
+    if person_id is not None:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise LookupError(f"no person {person_id}")
+    else:
+        person = register(session, tenant, PersonInput(name=name, rrn=rrn, dong_code=dong_code,
+                                                       address=address, phone=phone),
+                          user_id=user_id)  # fmt: skip
+    case = open_case(session, person, source=source, source_note=note, user_id=user_id,
+                     risk_level=risk_level)  # fmt: skip
+    return CaseInfo.of(case)
+
+
+def log_access(session: Session, *, subject_type: str, subject_id: int, action: str,
+               detail: str | None = None) -> None:  # fmt: skip
+    """An access-log entry for the signed-in member handling a person's data (view, edit,
+    create, delete, print, download). `subject_type` is "person", "case" or the plugin's own."""
+    from dolbom.audit.access import log_access as _log
+
+    _log(session, user_id=g.membership.user_id, ip=request.remote_addr,
+         subject_type=subject_type, subject_id=subject_id, action=action, detail=detail)  # fmt: skip
+
+
+def rule_parameter(session: Session, tenant: str, rule_set: str, key: str,
+                   on: dt.date | None = None) -> RuleParam | None:  # fmt: skip
+    """A parameter of the tenant's published rule set `rule_set` in force on a day (today), with
+    its citation — or None when the rule set, the parameter or a value for that day is missing.
+    The city edits these in its rules console; a plugin never hard-codes an amount."""
+    from dolbom.rules.decide import published_versions
+    from dolbom.rules.reader import parse_yaml
+
+    for version in published_versions(session):
+        if version.rule_set.key != rule_set:
+            continue
+        ruleset, _problems = parse_yaml(version.source)
+        p = ruleset.parameter(key) if ruleset else None
+        v = p.value_on(on or today()) if p else None
+        if p is None or v is None:
+            return None
+        return RuleParam(v.value, p.label, p.unit, v.cite.source, v.cite.article, v.cite.note,
+                         rule_set, version.number or 0)  # fmt: skip
+    return None
+
+
+def enqueue_after_commit(session: Session, job: Callable[..., Any], tenant: str, key: str,
+                         *args: Any, **options: Any) -> None:  # fmt: skip
+    """Queue a tenant job once the session's transaction has committed (never for a rollback):
+    the job then sees what the transaction wrote. Same arguments as `dolbom.jobs.enqueue`."""
+    from dolbom.jobs import enqueue
+
+    def after_commit(_session: Session) -> None:
+        enqueue(job, tenant, key, *args, **options)
+
+    event.listen(session, "after_commit", after_commit, once=True)
+
+
+def job_state(job_id: str, tenant: str) -> tuple[str, int, str | None] | None:
+    """(status, percent, message) of a tenant's job for a progress bar; None if it is not the
+    tenant's. A job whose worker died is reported failed rather than left spinning."""
+    from dolbom.db import shared_session
+    from dolbom.jobs import reconcile
+    from dolbom.jobs.models import JobRecord
+
+    with shared_session() as s:
+        record = s.get(JobRecord, job_id)
+        if record is None or record.tenant_slug != tenant:
+            return None
+        record = reconcile(s, record)
+        return record.status, record.progress or 0, record.message
+
+
+def rate_limited(bucket: str, limit: int, per_seconds: int) -> bool:
+    """Count one request from the client's address in `bucket` (name it per tenant and form);
+    True once more than `limit` came within the window. Addresses are hashed in Redis."""
+    from dolbom.kv import get_redis
+
+    ip = hashlib.sha256((request.remote_addr or "-").encode()).hexdigest()[:32]
+    key = f"ratelimit:{bucket}:{ip}"
+    pipe = get_redis().pipeline()
+    pipe.set(key, 0, ex=per_seconds, nx=True)
+    pipe.incr(key)
+    _, count = pipe.execute()
+    return int(count) > limit
+
+
+def sniff_upload(head: bytes) -> str | None:
+    """The content type an upload's first bytes prove (PDF, JPEG or PNG), or None for anything
+    else: the name and the browser's content type are the sender's claim, not evidence."""
+    from dolbom.documents.checks import sniff
+
+    return sniff(head)

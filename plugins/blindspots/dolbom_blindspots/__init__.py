@@ -1,0 +1,1 @@
+"""Blind-spot list import (복지사각지대 발굴): the bimonthly crisis-indicator list imported by a job, matched against the registry, scored with the rules engine, outreach tasks per dong and visit outcomes exported back."""

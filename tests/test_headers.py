@@ -46,6 +46,18 @@ def urls(app, slug: str) -> list[str]:  # type: ignore[no-untyped-def]
         "name": "testplugin",
         "provider_key": "nowhere",
         "fmt": "csv",
+        # The pilot-city plugins' parameters.
+        "building_id": 1,
+        "flat_id": 1,
+        "entry_id": 1,
+        "report_id": 1,
+        "payment_id": 1,
+        "volunteer_id": 1,
+        "order_id": 1,
+        "photo_id": 1,
+        "batch_id": 1,
+        "task_id": 1,
+        "year": 2026,
     }
     result = []
     for rule in app.url_map.iter_rules():

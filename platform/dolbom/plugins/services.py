@@ -41,6 +41,8 @@ __all__ = [
     "cases_of_people",
     "current_dongs",
     "dong_names",
+    "decrypt_rrn",
+    "encrypt_rrn",
     "enqueue_after_commit",
     "job_state",
     "log_access",
@@ -201,6 +203,21 @@ def blind_indexes(tenant: str, canonicals: Iterable[str]) -> dict[str, str]:
 
     c = pii.cipher()
     return {n: c.blind_index(tenant, n) for n in canonicals}
+
+
+def encrypt_rrn(tenant: str, rrn: Rrn) -> bytes:
+    """A resident number sealed for storage (AES-GCM, bound to the tenant), for a plugin that
+    must hand it on later (a new application from an outreach list). Store `rrn.masked` beside
+    it for display and `blind_indexes` for look-up; never the number itself."""
+    from dolbom.people import pii
+
+    return pii.cipher().encrypt(tenant, rrn.canonical)
+
+
+def decrypt_rrn(tenant: str, blob: bytes) -> Rrn:
+    from dolbom.people import pii
+
+    return parse_resident_number(pii.cipher().decrypt(tenant, blob))
 
 
 def people_by_rrn(session: Session, indexes: Sequence[str]) -> dict[str, int]:

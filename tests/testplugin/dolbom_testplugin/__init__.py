@@ -11,13 +11,16 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from dolbom.plugins.api import (
     NAMING,
+    CaseInfo,
     DolbomPlugin,
     JobContext,
     NavItem,
     Panel,
     SettingSpec,
     TenantContext,
+    enqueue_after_commit,
     hookimpl,
+    rate_limited,
     request_session,
     set_setting,
     setting,
@@ -60,6 +63,18 @@ def make_blueprint() -> Blueprint:
     return bp
 
 
+def make_public_blueprint() -> Blueprint:
+    bp = Blueprint("testplugin_public", __name__, template_folder="templates")
+
+    @bp.route("/", methods=["GET", "POST"])
+    def hello():  # type: ignore[no-untyped-def]
+        if rate_limited(f"{g.tenant.slug}:testplugin", 2, 3600):
+            return "천천히", 429
+        return f"공개 {g.tenant.slug}"
+
+    return bp
+
+
 @tenant_job("testplugin-mark")
 def mark_job(ctx: JobContext, value: str) -> str:
     with tenant_session(ctx.tenant) as session, session.begin():
@@ -76,6 +91,7 @@ class TestPlugin(DolbomPlugin):
     name = "testplugin"
     title = "시험용 플러그인"
     blueprint = staticmethod(make_blueprint)
+    public_blueprint = staticmethod(make_public_blueprint)
     migrations = HERE / "migrations"
     metadata = Base.metadata
     settings = (SettingSpec("testplugin.greeting", "인사말", "안녕하세요"),)
@@ -96,3 +112,19 @@ class TestPlugin(DolbomPlugin):
     def dolbom_tenant_enabled(self, tenant_slug: str, session: Session) -> None:
         CALLS.append(("enabled", tenant_slug))
         session.add(Item(label="seeded"))
+
+    @hookimpl
+    def dolbom_case_transition(
+        self, tenant_slug: str, session: Session, case: CaseInfo, action: str,
+        from_stage: str | None, user_id: int,
+    ) -> None:  # fmt: skip
+        CALLS.append(("transition", tenant_slug))
+        session.add(Item(label=f"{action}:{case.id}:{case.in_service}"))
+        enqueue_after_commit(session, mark_job, tenant_slug, f"case-{case.id}", action)
+
+    @hookimpl
+    def dolbom_case_panels(
+        self, ctx: TenantContext, session: Session, case: CaseInfo
+    ) -> list[Panel]:
+        CALLS.append(("case_panel", ctx.slug))
+        return [Panel("시험 사례 패널", f"단계 {case.stage_label}", ("한 줄",), "열기", "/x")]

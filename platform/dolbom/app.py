@@ -72,7 +72,11 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (idle-limited) session
         BABEL_DEFAULT_LOCALE="ko",
         BABEL_DEFAULT_TIMEZONE="Asia/Seoul",
-        BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
+        # The core's catalogue first, then each plugin's own (Flask-Babel merges them).
+        BABEL_TRANSLATION_DIRECTORIES=";".join(
+            [str(HERE / "translations")]
+            + [str(t) for p in host.plugins.values() if (t := getattr(p, "translations", None))]
+        ),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
     )

@@ -108,5 +108,8 @@ class DolbomPlugin:
     migrations: ClassVar[Path | None] = None
     metadata: ClassVar[sa.MetaData | None] = None
     settings: ClassVar[tuple[SettingSpec, ...]] = ()
+    # A Babel translations folder (`<lang>/LC_MESSAGES/messages.mo`) for the plugin's own
+    # strings; the app merges it after the core's catalogue.
+    translations: ClassVar[Path | None] = None
     # RQ jobs by kind: the function must be importable by the worker.
     jobs: ClassVar[dict[str, Callable[..., object]]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -9,7 +10,8 @@ from alembic.migration import MigrationContext
 
 from dolbom import db
 from dolbom.migrate.runner import current_versions, migrate_tenant, upgrade_all
-from dolbom.migrate.streams import core_stream
+from dolbom.migrate.streams import Stream, core_stream, plugin_stream
+from dolbom.plugins.host import get_host
 from dolbom.tenancy.models import Tenant, TenantMigration
 
 CATALOG = {
@@ -79,9 +81,19 @@ def test_creation_records_catalogue_and_audit(make_tenant, make_user):
         assert event.action == "tenant.created" and event.detail == {}
 
 
-def test_autogenerate_finds_no_difference(make_tenant):
-    slug = make_tenant()
-    stream = core_stream()
+def _streams() -> list[tuple[str, Stream]]:
+    out = [("core", core_stream())]
+    for name, plugin in sorted(get_host().plugins.items()):
+        stream = plugin_stream(plugin)
+        if stream is not None:
+            out.append((name, stream))
+    return out
+
+
+@pytest.mark.parametrize(("name", "stream"), _streams(), ids=[n for n, _ in _streams()])
+def test_autogenerate_finds_no_difference(make_tenant, name: str, stream: Stream):
+    """The core's and every installed plugin's migrations build exactly their models."""
+    slug = make_tenant(plugins=() if name == "core" else (name,))
     with db.get_engine().begin() as conn:
         conn.exec_driver_sql(f'SET LOCAL search_path TO "{db.schema_for(slug)}"')
         context = MigrationContext.configure(

@@ -183,9 +183,11 @@ def pack_tenant(make_tenant) -> Callable[..., str]:  # type: ignore[no-untyped-d
     """A new tenant with a shipped pack loaded (districts, profile, forms) under a unique slug."""
     from dolbom.tenancy.packs import load_pack, read_pack
 
-    def factory(pack_slug: str = "jeonju") -> str:
+    def factory(pack_slug: str = "jeonju", plugins: tuple[str, ...] | None = None) -> str:
+        """`plugins`: the ones to switch on instead of those the pack names (`()`: none)."""
         pack = read_pack(ROOT / "tenants" / pack_slug)
-        slug = make_tenant(name=pack.name, region=pack.region, plugins=tuple(pack.plugins))
+        wanted = tuple(pack.plugins) if plugins is None else plugins
+        slug = make_tenant(name=pack.name, region=pack.region, plugins=wanted)
         pack.slug = slug
         with db.tenant_transaction(slug) as s:
             load_pack(s, pack)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,7 @@ __all__ = [
     "open_application",
     "parse_resident_number",
     "people_by_rrn",
+    "people_matching",
     "person_brief",
     "rate_limited",
     "rule_parameter",
@@ -338,3 +340,43 @@ def sniff_upload(head: bytes) -> str | None:
     from dolbom.documents.checks import sniff
 
     return sniff(head)
+
+
+# A resident who reports a neighbour knows a name and where they live, not a resident number:
+# triage asks "is this person already known here?" from those.
+_SPACE = re.compile(r"\s+")
+
+
+def _squeezed(column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
+    return sa.func.regexp_replace(column, r"\s+", "", "g")
+
+
+def people_matching(session: Session, *, dong_code: str, name: str | None = None,
+                    address: str | None = None, limit: int = 10) -> list[PersonBrief]:  # fmt: skip
+    """Registry people living in `dong_code` whose name equals `name` or whose address contains
+    `address` or is contained in it (compared without spaces), newest first. Nothing when neither is given."""
+    clauses = []
+    if name and _SPACE.sub("", name):
+        clauses.append(_squeezed(Person.name) == _SPACE.sub("", name))
+    squeezed_address = _SPACE.sub("", address or "")
+    if len(squeezed_address) >= 4:  # "101호" alone matches half the dong
+        pattern = "%" + squeezed_address.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        person_address = _squeezed(sa.func.coalesce(Person.address, ""))
+        clauses.append(person_address.ilike(pattern))
+        # ...or the other way round: the report gives more than the registry holds.
+        clauses.append(
+            sa.and_(
+                sa.func.length(person_address) >= 4,
+                sa.literal(squeezed_address).ilike(sa.func.concat("%", person_address, "%")),
+            )
+        )
+    if not clauses:
+        return []
+    rows = session.execute(
+        sa.select(Person.id, Person.name, Person.rrn_masked, Person.birth_date, Person.dong_code,
+                  Person.phone)
+        .where(Person.dong_code == dong_code, sa.or_(*clauses))
+        .order_by(Person.id.desc())
+        .limit(limit)
+    ).all()  # fmt: skip
+    return [PersonBrief(*r) for r in rows]

@@ -119,7 +119,7 @@ def test_frontline_worker_only_their_dongs(pack_tenant, signed_in):
 
 def test_switched_off_tenant_shows_no_trace(pack_tenant, make_tenant, signed_in):
     on = squad_tenant(pack_tenant)
-    off = pack_tenant("jeonju")  # the same pack, plugin never switched on
+    off = pack_tenant("jeonju", plugins=())  # the same pack, plugin never switched on
     case_on, case_off = make_case(on), make_case(off)
     oid = _an_order(on)
     client = signed_in("coordinator", tenants=[on, off])

@@ -113,3 +113,6 @@ class DolbomPlugin:
     translations: ClassVar[Path | None] = None
     # RQ jobs by kind: the function must be importable by the worker.
     jobs: ClassVar[dict[str, Callable[..., object]]] = {}
+    # Tenant jobs taking no ids that `dolbom cron` queues every hour for each tenant with the
+    # plugin on: a sweep that finishes work whose job was lost (a worker killed, Redis lost).
+    hourly: ClassVar[tuple[Callable[..., object], ...]] = ()

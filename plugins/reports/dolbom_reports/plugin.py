@@ -18,7 +18,7 @@ from dolbom.plugins.api import (
     member_dongs,
 )
 from dolbom_reports import queries
-from dolbom_reports.jobs import KIND, reward_job
+from dolbom_reports.jobs import KIND, SWEEP, reward_job, reward_sweep
 from dolbom_reports.models import DUE_STATES, Base
 from dolbom_reports.public_views import PER_HOUR, make_public_blueprint
 from dolbom_reports.reward import RULE_SET, on_case_approved
@@ -35,7 +35,8 @@ class CrisisReportsPlugin(DolbomPlugin):
     migrations = HERE / "migrations"
     metadata = Base.metadata
     settings = (RULE_SET, PER_HOUR)
-    jobs: ClassVar[dict] = {KIND: reward_job}
+    jobs: ClassVar[dict] = {KIND: reward_job, SWEEP: reward_sweep}
+    hourly = (reward_sweep,)
 
     @hookimpl
     def dolbom_navigation(self, ctx: TenantContext) -> list[NavItem]:

@@ -29,6 +29,7 @@ from rq.job import Job
 from dolbom import db, kv
 from dolbom.jobs import enqueue, job_id
 from dolbom.rules.operations import import_ruleset
+from dolbom.tasks.jobs import remind_all
 from dolbom_reports.jobs import KIND, reward_job
 from dolbom_reports.models import Base, Report, RewardDue
 from tests.fixtures import ROOT, child_env
@@ -128,15 +129,19 @@ def test_a_worker_killed_mid_job_leaves_nothing_and_the_rerun_pays_once(
             == "pending"
         )
 
-    # The operator's rerun: RQ still thinks the killed job is running; drop it and queue again.
+    # `dolbom cron`'s hourly fan-out queues the plugin's sweep, which settles what the lost
+    # job left pending — while RQ may still believe the killed job is running.
+    remind_all()
+    run_worker()
+    (payment,) = payments(jeonju)
+    assert (payment.report_id, payment.amount, payment.status) == (report_id, 50000, "due")
+    # An operator's rerun of the lost job, and the next sweep, find the payment: still one.
     jid = job_id(jeonju, KIND, str(report_id))
     Job.fetch(jid, connection=kv.get_redis()).delete()
     assert enqueue(reward_job, jeonju, str(report_id), report_id) == jid
     run_worker()
-    assert enqueue(reward_job, jeonju, str(report_id), report_id) == jid
-    run_worker()
-    (payment,) = payments(jeonju)
-    assert (payment.report_id, payment.amount, payment.status) == (report_id, 50000, "due")
+    assert Job.fetch(jid, connection=kv.get_redis()).latest_result().return_value == "exists"
+    assert len(payments(jeonju)) == 1
 
 
 def test_no_rule_set_means_no_payment_and_says_why(pack_tenant, client, signed_in):

@@ -25,11 +25,14 @@ from dolbom.clock import today
 from dolbom.districts.models import Dong, Gu
 from dolbom.people.models import Person
 from dolbom.people.rrn import Rrn, RrnError, parse_rrn
-from dolbom.rules.facts import CASE_SOURCES  # the source codes a case may have
+from dolbom.rules.facts import CASE_SOURCES, INCOME_BANDS, LTC_GRADES
 
 __all__ = [
     "CASE_SOURCES",
+    "INCOME_BANDS",
+    "LTC_GRADES",
     "STAGES",
+    "CareFacts",
     "CaseInfo",
     "DongInfo",
     "PersonBrief",
@@ -53,6 +56,8 @@ __all__ = [
     "people_by_rrn",
     "people_matching",
     "person_brief",
+    "person_briefs",
+    "person_care_facts",
     "rate_limited",
     "rule_parameter",
     "sniff_upload",
@@ -380,3 +385,35 @@ def people_matching(session: Session, *, dong_code: str, name: str | None = None
         .limit(limit)
     ).all()  # fmt: skip
     return [PersonBrief(*r) for r in rows]
+
+
+# What the registry knows of a person's situation, so a plugin's form starts from it instead of
+# asking the worker to type it again.
+@dataclass(frozen=True)
+class CareFacts:
+    """What the registry knows of a person's situation (None: not recorded)."""
+
+    lives_alone: bool | None
+    household_size: int | None
+    ltc_grade: str | None  # a key of LTC_GRADES
+    income_band: str | None  # a key of INCOME_BANDS
+
+
+def person_care_facts(session: Session, person_id: int) -> CareFacts | None:
+    row = session.execute(
+        sa.select(Person.lives_alone, Person.household_size, Person.ltc_grade,
+                  Person.income_band).where(Person.id == person_id)
+    ).first()  # fmt: skip
+    return CareFacts(*row) if row else None
+
+
+def person_briefs(session: Session, person_ids: Iterable[int]) -> dict[int, PersonBrief]:
+    """`person_brief` for many people in one query (a list's rows)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Person.id, Person.name, Person.rrn_masked, Person.birth_date, Person.dong_code,
+                  Person.phone).where(Person.id.in_(ids))
+    )  # fmt: skip
+    return {r[0]: PersonBrief(*r) for r in rows}

@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 VENDOR := platform/dolbom/static/vendor
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 MO := platform/dolbom/translations/en/LC_MESSAGES/messages.mo
+# Each plugin's own English catalogue, compiled next to its .po file.
+PLUGIN_MO := $(patsubst %.po,%.mo,$(wildcard plugins/*/dolbom_*/translations/*/LC_MESSAGES/messages.po))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test bench lint format install assets browser translations clean
@@ -28,7 +30,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-install: $(STAMP) $(VENDOR)/.stamp $(MO)
+install: $(STAMP) $(VENDOR)/.stamp $(MO) $(PLUGIN_MO)
 
 $(STAMP): pyproject.toml constraints.txt $(wildcard plugins/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +54,9 @@ $(VENDOR)/.stamp: node_modules/.package-lock.json
 
 $(MO): platform/dolbom/translations/en/LC_MESSAGES/messages.po $(STAMP)
 	$(BIN)/pybabel compile -d platform/dolbom/translations
+
+plugins/%/messages.mo: plugins/%/messages.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
 
 # Debian's Chromium and CJK fonts for the Playwright journeys (no browser download).
 browser:

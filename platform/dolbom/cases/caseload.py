@@ -58,7 +58,7 @@ class Filters:
         f.mine = args.get("mine") == "1"
         f.sort = args.get("sort", "") if args.get("sort", "") in SORTS else "recent"
         page = args.get("page", "1")
-        f.page = max(1, min(int(page), 100_000)) if page.isdigit() else 1
+        f.page = max(1, min(int(page), 100_000)) if page.isdecimal() else 1
         return f
 
     def query_args(self, **change: object) -> dict[str, object]:

@@ -67,7 +67,7 @@ def read_intake(form: Mapping[str, str], allowed_dongs: set[str]) -> Intake:
     household = (form.get("household_size") or "").strip()
     size = None
     if household:
-        if not household.isdigit() or not 1 <= int(household) <= 20:
+        if not household.isdecimal() or not 1 <= int(household) <= 20:
             errors["household_size"] = "가구원 수는 1~20명입니다"
         else:
             size = int(household)

@@ -52,7 +52,7 @@ def new():  # type: ignore[no-untyped-def]
     tenant = g.tenant.slug
     chosen = form.get("person_id")
     if chosen:
-        person = session.get(Person, int(chosen)) if chosen.isdigit() else None
+        person = session.get(Person, int(chosen)) if chosen.isdecimal() else None
         candidates = {p.id for p in people.possible_duplicates(session, tenant, intake.person)}
         if person is None or person.id not in candidates:
             return _page(

@@ -27,7 +27,7 @@ def step(case_id: int, action: str):  # type: ignore[no-untyped-def]
     session = db()
     case = case_or_404(case_id)
     raw = request.form.get("lock_version", "")
-    lock = int(raw) if raw.isdigit() else None
+    lock = int(raw) if raw.isdecimal() else None
     try:
         transition(session, case, action, role=g.membership.role, user_id=g.membership.user_id,
                    form=request.form, lock_version=lock)  # fmt: skip
@@ -130,7 +130,7 @@ def save_plan(case_id: int):  # type: ignore[no-untyped-def]
             case,
             data,
             user_id=g.membership.user_id,
-            lock_version=int(raw) if raw.isdigit() else None,
+            lock_version=int(raw) if raw.isdecimal() else None,
         )
     except (plan.PlanConflict, StaleDataError):
         session.rollback()

@@ -120,7 +120,7 @@ class Reading:
 
     def version(self) -> int | None:
         raw = self.raw("version")
-        return int(raw) if raw.isdigit() and len(raw) < 10 else None
+        return int(raw) if raw.isdecimal() and len(raw) < 10 else None
 
 
 def read_field(session: Session, form: MultiDict[str, str]) -> Reading:

@@ -114,7 +114,7 @@ def provider_active(key: str):  # type: ignore[no-untyped-def]
     p = provider_or_404(key)
     active = request.form.get("active") == "1"
     raw = request.form.get("version", "")
-    version = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    version = int(raw) if raw.isdecimal() and len(raw) < 10 else None
     try:
         ops.set_provider_active(session, p, active=active, version=version,
                                 confirmed=request.form.get("confirm") == "1", user_id=user_id())  # fmt: skip

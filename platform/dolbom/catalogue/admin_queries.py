@@ -176,7 +176,7 @@ class ProviderFilter:
             type=kind if kind in PROVIDER_TYPES else "",
             programme=(args.get("programme") or "")[:50],
             active=active if active in ("1", "0") else "",
-            page=max(1, min(int(raw_page), 10_000)) if raw_page.isdigit() else 1,
+            page=max(1, min(int(raw_page), 10_000)) if raw_page.isdecimal() else 1,
         )
 
     def query_args(self, **change: object) -> dict[str, object]:

@@ -67,7 +67,7 @@ def _confirmed() -> bool:
 
 def _version() -> int | None:
     raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else None
 
 
 # ── the list and the tenant's own fields

@@ -194,4 +194,4 @@ def close(session: Session, complaint: Complaint, *, lock_version: int | None) -
 
 def lock_from(form: Mapping[str, str]) -> int | None:
     raw = form.get("lock_version", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None

@@ -60,7 +60,7 @@ def register(session: Session, args: Mapping[str, str], *, role: str, user_id: i
     status = args.get("status", "")
     status = status if status in COMPLAINT_STATUSES else ""
     page_arg = args.get("page", "1")
-    page = max(1, min(int(page_arg), 100_000)) if page_arg.isdigit() else 1
+    page = max(1, min(int(page_arg), 100_000)) if page_arg.isdecimal() else 1
     scope = scope_clause(role, user_id)
     counts = dict(
         session.execute(

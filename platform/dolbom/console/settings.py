@@ -69,7 +69,7 @@ def _nest(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
             continue
         value: Any = raw
         if kind == "int":
-            if not raw.isdigit():
+            if not raw.isdecimal():
                 errors[name] = "0 이상의 정수로 적으세요"
                 continue
             value = int(raw)
@@ -168,7 +168,7 @@ def save_case_settings(session: Session, form: dict[str, str], *, user_id: int) 
     levels: dict[str, int] = {}
     for key in SERVICE_LEVELS:
         raw = (form.get(f"level_{key}") or "").strip()
-        if not raw.lstrip("-").isdigit():
+        if not raw.lstrip("-").isdecimal():
             errors[f"level_{key}"] = "일수를 정수로 적으세요"
             continue
         levels[key] = int(raw)
@@ -177,7 +177,7 @@ def save_case_settings(session: Session, form: dict[str, str], *, user_id: int) 
     raw_months = (form.get("months") or "").replace(" ", "")
     months: list[int] = []
     for part in filter(None, raw_months.split(",")):
-        if not part.isdigit() or not 0 < int(part) <= 24:
+        if not part.isdecimal() or not 0 < int(part) <= 24:
             errors["months"] = "1~24 사이 개월 수를 쉼표로 나눠 적으세요 (예: 1, 3)"
             break
         months.append(int(part))

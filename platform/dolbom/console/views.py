@@ -185,7 +185,7 @@ def apply_pack():  # type: ignore[no-untyped-def]
 def change_log():  # type: ignore[no-untyped-def]
     area = request.args.get("area") or None
     page = request.args.get("page", "1")
-    if (area is not None and area not in AREAS) or not page.isdigit() or int(page) < 1:
+    if (area is not None and area not in AREAS) or not page.isdecimal() or int(page) < 1:
         abort(400)
     result = changes(db(), area=area, page=int(page))
     import sqlalchemy as sa

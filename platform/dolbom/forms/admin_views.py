@@ -211,7 +211,7 @@ def edit(key: str):  # type: ignore[no-untyped-def]
             source = None
         ops.save_draft(
             session, form, data, user_id=g.membership.user_id,
-            lock_version=int(lock) if lock.isdigit() else -1, source=source,
+            lock_version=int(lock) if lock.isdecimal() else -1, source=source,
         )  # fmt: skip
     except panel.EditError as exc:
         session.rollback()

@@ -112,7 +112,7 @@ def target_of(op: str, values: Mapping[str, Any]) -> Selection:
 
     def number(name: str) -> int:
         raw = str(values.get(name, ""))
-        return int(raw) if raw.isdigit() else 0
+        return int(raw) if raw.isdecimal() else 0
 
     if op.startswith("question_") and op != "question_add":
         return Selection("question", number("section"), number("question"))
@@ -134,7 +134,7 @@ def apply(doc: Doc, op: str, values: Mapping[str, Any]) -> tuple[Doc, Selection]
 
 def _index(values: Mapping[str, Any], name: str, length: int) -> int:
     raw = str(values.get(name, ""))
-    if not raw.isdigit() or int(raw) >= length:
+    if not raw.isdecimal() or int(raw) >= length:
         raise EditError(name, "편집할 항목을 찾을 수 없습니다. 화면을 새로 고치세요.")
     return int(raw)
 
@@ -216,7 +216,7 @@ def _op_question_move(doc: Doc, values: Mapping[str, Any]) -> Selection:
     to_s = _index(values, "to_section", len(sections))
     target = _questions(sections[to_s])
     raw = str(values.get("to_question", ""))
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise EditError("to_question", "옮길 위치를 찾을 수 없습니다")
     moved = questions.pop(j)
     position = min(int(raw), len(target))

@@ -162,7 +162,7 @@ def raw_from_form(q: Question, form: MultiDict[str, str]) -> Raw:
             if not field_name.startswith(prefix):
                 continue
             index, _, fkey = field_name[len(prefix) :].partition(".")
-            if not index.isdigit() or int(index) > MAX_ROW_INDEX or not fkey:
+            if not index.isdecimal() or int(index) > MAX_ROW_INDEX or not fkey:
                 continue
             row = rows.setdefault(int(index), {})
             row[fkey] = form.getlist(field_name) if fkey in multi_fields else form.get(field_name)

@@ -71,7 +71,7 @@ def index():  # type: ignore[no-untyped-def]
     if status not in (None, "draft", "complete"):
         abort(400)
     page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= 10_000:
+    if not page.isdecimal() or not 1 <= int(page) <= 10_000:
         abort(400)
     rows, total = queries.responses(db(), scope(), status=status, page=int(page))
     dongs = queries.dong_names(db(), {r.dong_code for r in rows if r.dong_code})
@@ -174,7 +174,7 @@ def answer(response_id: int, key: str):  # type: ignore[no-untyped-def]
     else:
         raw = raw_from_form(q, request.form)
         remove = request.form.get("_remove_row", "")
-        if q.type == "group" and remove.isdigit() and isinstance(raw, list):
+        if q.type == "group" and remove.isdecimal() and isinstance(raw, list):
             raw = [row for i, row in enumerate(raw) if i != int(remove)]
     saved = rs.save_answer(
         session, response, cf, key, raw, user_id=g.membership.user_id, ctx=context()
@@ -300,7 +300,7 @@ def correct(response_id: int):  # type: ignore[no-untyped-def]
     try:
         changed = rs.correct(
             session, locked, cf, raw, reason=reason,
-            lock_version=int(lock) if lock.isdigit() else -1,
+            lock_version=int(lock) if lock.isdecimal() else -1,
             user_id=g.membership.user_id, ctx=context(),
         )  # fmt: skip
     except (ops.Incomplete, ops.Conflict, ops.FormsError) as exc:

@@ -90,7 +90,7 @@ def read_details(form: Mapping[str, str], allowed_dongs: Collection[str]) -> tup
     size_raw = (form.get("household_size") or "").strip()
     size = None
     if size_raw:
-        if not size_raw.isdigit() or not 1 <= int(size_raw) <= 20:
+        if not size_raw.isdecimal() or not 1 <= int(size_raw) <= 20:
             errors["household_size"] = "가구원 수는 1~20명입니다"
         else:
             size = int(size_raw)
@@ -138,7 +138,7 @@ def add_member(session: Session, person: Person, form: Mapping[str, str]) -> dic
     year_raw = (form.get("member_birth_year") or "").strip()
     year = None
     if year_raw:
-        if not year_raw.isdigit() or not 1900 <= int(year_raw) <= today().year:
+        if not year_raw.isdecimal() or not 1900 <= int(year_raw) <= today().year:
             errors["member_birth_year"] = (
                 f"출생연도는 1900~{today().year} 사이의 네 자리 숫자입니다"
             )

@@ -49,7 +49,7 @@ def save(case_id: int):  # type: ignore[no-untyped-def]
     raw = request.form.get("person_lock", "")
     try:
         details.save_details(session, case.person, values, user_id=g.membership.user_id,
-                             lock_version=int(raw) if raw.isdigit() else None)  # fmt: skip
+                             lock_version=int(raw) if raw.isdecimal() else None)  # fmt: skip
     except details.PersonStale as stale:
         session.rollback()
         who = user_names({stale.by}).get(stale.by, "다른 사람") if stale.by else "다른 사람"  # type: ignore[arg-type]

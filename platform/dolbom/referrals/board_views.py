@@ -18,7 +18,7 @@ def _id(name: str) -> int | None:
     raw = request.args.get(name, "")
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    if not raw.isdecimal() or len(raw) > 9:
         abort(400, description=f"{name}: 번호가 아닙니다")
     return int(raw)
 

@@ -130,7 +130,7 @@ def respond(referral_id: int, action: str):  # type: ignore[no-untyped-def]
     reason = request.form.get("reason", "")
     try:
         operations.act(session, referral, action, role="provider_staff", user_id=g.membership.user_id,
-                       reason=reason, lock_version=int(raw) if raw.isdigit() else None)  # fmt: skip
+                       reason=reason, lock_version=int(raw) if raw.isdecimal() else None)  # fmt: skip
     except (Refused, StaleDataError) as exc:
         session.rollback()
         refused = exc if isinstance(exc, Refused) else Stale(STALE)

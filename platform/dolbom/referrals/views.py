@@ -72,7 +72,7 @@ def send(case_id: int):  # type: ignore[no-untyped-def]
     raw = form.get("provider", "")
     try:
         referral = operations.send(session, case, programme_key=key,
-                                   provider_id=int(raw) if raw.isdigit() else None,
+                                   provider_id=int(raw) if raw.isdecimal() else None,
                                    frequency=form.get("frequency", ""), needs=form.get("needs", ""),
                                    user_id=g.membership.user_id)  # fmt: skip
     except Refused as exc:
@@ -102,7 +102,7 @@ def step(case_id: int, referral_id: int, action: str):  # type: ignore[no-untype
     try:
         operations.act(session, referral, action, role=g.membership.role,
                        user_id=g.membership.user_id, reason=request.form.get("reason", ""),
-                       lock_version=int(raw) if raw.isdigit() else None)  # fmt: skip
+                       lock_version=int(raw) if raw.isdecimal() else None)  # fmt: skip
     except (Refused, StaleDataError) as exc:
         session.rollback()
         refused = exc if isinstance(exc, Refused) else Stale(STALE)

@@ -63,7 +63,7 @@ def _cite(form: Mapping[str, str], errors: dict[str, str]) -> dict[str, Any]:
             if not _ARTICLE.fullmatch(raw):
                 errors[f"cite_{part}"] = "조·항 번호는 숫자로 적으세요 (예: 4, 4의2)"
             else:
-                cite[part] = int(raw) if raw.isdigit() else raw
+                cite[part] = int(raw) if raw.isdecimal() else raw
     note = (form.get("cite_note") or "").strip()
     if note:
         cite["note"] = note[:200]

@@ -93,7 +93,7 @@ def read_scope(
         )
     provider_id = None
     if raw:
-        found = queries.provider(session, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+        found = queries.provider(session, int(raw)) if raw.isdecimal() and len(raw) < 10 else None
         keep = current is not None and found is not None and found.id == current.provider_id
         if found is None or not (found.active or keep):
             errors["provider_id"] = str(_l("이 기관의 제공기관이 아닙니다. 목록에서 고르세요."))

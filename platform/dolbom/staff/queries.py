@@ -65,7 +65,7 @@ def staff_page(session: Session, tenant_id: int, args: Mapping[str, str]) -> Sta
     role = args.get("role", "")
     role = role if role in ROLES else ""
     page_arg = args.get("page", "1")
-    page = max(1, min(int(page_arg), 100_000)) if page_arg.isdigit() else 1
+    page = max(1, min(int(page_arg), 100_000)) if page_arg.isdecimal() else 1
     where = [Membership.tenant_id == tenant_id]
     if role:
         where.append(Membership.role == role)

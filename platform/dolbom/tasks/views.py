@@ -52,7 +52,7 @@ def done(task_id: int):  # type: ignore[no-untyped-def]
     problem = tasks.complete(session, task, user_id=g.membership.user_id)
     session.commit()
     back = request.form.get("back", "")
-    if back.isdigit() and task.case_id == int(back):
+    if back.isdecimal() and task.case_id == int(back):
         return redirect(url_for("tenant.cases.show", case_id=task.case_id, _anchor="tasks"), 303)
     if is_partial():
         return _list(message=problem or "완료했습니다")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -60,10 +61,37 @@ def handle_http(exc: HTTPException):  # type: ignore[no-untyped-def]
     return body, code, headers
 
 
+def refuse_control_characters():  # type: ignore[no-untyped-def]
+    """A NUL byte can never be stored (PostgreSQL refuses it in text) and no person types one:
+    refuse the request before any form reads it, instead of failing at the database."""
+    for _key, values in request.values.lists():
+        if any("\x00" in v for v in values):
+            from flask_babel import gettext as _
+
+            return _render(
+                400, _("입력에 쓸 수 없는 문자(NUL)가 들어 있습니다. 지우고 다시 보내세요.")
+            )
+    return None
+
+
+def handle_data_error(exc: DataError):  # type: ignore[no-untyped-def]
+    """A value the database cannot hold (a number out of range, a date it refuses) that no
+    form check caught: the request was wrong, not the server. Logged without the values."""
+    log.warning("database refused a value: %s", type(exc.orig).__name__)
+    session = g.get("db")
+    if session is not None:
+        session.rollback()
+    from flask_babel import gettext as _
+
+    return _render(400, _("입력한 값이 허용 범위를 벗어났습니다. 확인하고 다시 시도하세요."))
+
+
 def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
     if isinstance(exc, HTTPException) and not isinstance(exc, InternalServerError):
         return handle_http(exc)
     original = getattr(exc, "original_exception", None) or exc
+    if isinstance(original, DataError):
+        return handle_data_error(original)
     log.error("unhandled error: %s", type(original).__name__, exc_info=original)
     session = g.get("db")
     if session is not None:
@@ -79,6 +107,7 @@ def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_control_characters)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import sqlalchemy as sa
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, render_template, request
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from dolbom.plugins.api import (
@@ -51,6 +51,12 @@ def make_blueprint() -> Blueprint:
     def index():  # type: ignore[no-untyped-def]
         items = request_session().scalars(sa.select(Item.label).order_by(Item.id)).all()
         return render_template("testplugin/index.html", items=items, tenant=g.tenant.slug)
+
+    @bp.get("/item")
+    def item():  # type: ignore[no-untyped-def]
+        # A number from the URL handed to the database unchecked: out of range is a 400.
+        found = request_session().get(Item, int(request.args.get("id", "0")))
+        return found.label if found else "없음"
 
     @bp.get("/boom")
     def boom():  # type: ignore[no-untyped-def]

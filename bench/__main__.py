@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import time
 
-from bench import bulk, forms, latency, ministry, packs, provision, referrals, rules, upgrade
+from bench import (
+    blindspots,
+    bulk,
+    forms,
+    latency,
+    ministry,
+    packs,
+    provision,
+    referrals,
+    rules,
+    upgrade,
+)
 from bench.env import open_env
 from bench.report import Figure, say, summary
 
@@ -24,6 +35,7 @@ def main() -> None:
         figures += forms.run()
         figures += rules.run()
         figures += packs.run()
+        figures += blindspots.run()
         figures += ministry.run()
     finally:
         env.close()

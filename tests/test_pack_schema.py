@@ -31,6 +31,9 @@ def test_the_seventeen_demo_tenants_are_shipped():
     assert len(PACKS) == 17
 
 
+PLUGINS = "plugins: [reports, blindspots]"  # Daejeon's line: edits anchor on it
+
+
 def _edit(file: str, old: str, new: str) -> Callable[[Path], None]:
     def apply(folder: Path) -> None:
         path = folder / file
@@ -59,7 +62,7 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("missing name", _edit("tenant.yaml", "name: 대전광역시\n", ""), "tenant.yaml: name: 필수"),
     ("bad slug", _edit("tenant.yaml", "slug: daejeon", "slug: Daejeon!"), "tenant.yaml: slug"),
     ("reserved slug", _edit("tenant.yaml", "slug: daejeon", "slug: admin"), "예약어"),
-    ("unknown top key", _edit("tenant.yaml", "plugins: []", "plugins: []\ncolour: red"),
+    ("unknown top key", _edit("tenant.yaml", PLUGINS, PLUGINS + "\ncolour: red"),
      "tenant.yaml: colour: 알 수 없는 항목"),
     ("unknown profile key", _edit("tenant.yaml", "  name_en: Daejeon", "  name_en: Daejeon\n  mayor: 김"),
      "profile.mayor: 알 수 없는 항목"),
@@ -72,13 +75,13 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("bad pilot field", _edit("tenant.yaml", "  name_en: Daejeon",
                               "  name_en: Daejeon\n  pilot_field: children"),
      "profile.pilot_field"),
-    ("todo not a list", _edit("tenant.yaml", "plugins: []", "plugins: []\ntodo: 조례"),
+    ("todo not a list", _edit("tenant.yaml", PLUGINS, PLUGINS + "\ntodo: 조례"),
      "tenant.yaml: todo"),
-    ("plugins not a list", _edit("tenant.yaml", "plugins: []", "plugins: 3"), "plugins"),
-    ("service level 0", _edit("tenant.yaml", "plugins: []",
-                              "plugins: []\nservice_levels: {survey: 0, judgement: 30, plan: 14, meeting: 14}"),
+    ("plugins not a list", _edit("tenant.yaml", PLUGINS, "plugins: 3"), "plugins"),
+    ("service level 0", _edit("tenant.yaml", PLUGINS,
+                              PLUGINS + "\nservice_levels: {survey: 0, judgement: 30, plan: 14, meeting: 14}"),
      "service_levels.survey"),
-    ("monitoring months", _edit("tenant.yaml", "plugins: []", "plugins: []\nmonitoring_months: [0, 99]"),
+    ("monitoring months", _edit("tenant.yaml", PLUGINS, PLUGINS + "\nmonitoring_months: [0, 99]"),
      "monitoring_months"),
     ("unknown standard form", _edit("tenant.yaml", "standard_forms: [kfrail", "standard_forms: [nope, kfrail"),
      "standard_forms: 'nope'"),
@@ -137,7 +140,7 @@ def test_malformed_pack_is_refused_with_file_and_field(pack_copy, case, mutate, 
 
 
 def test_all_errors_are_listed_at_once(pack_copy):
-    _edit("tenant.yaml", "plugins: []", "plugins: []\ncolour: red")(pack_copy)
+    _edit("tenant.yaml", PLUGINS, PLUGINS + "\ncolour: red")(pack_copy)
     _edit("tenant.yaml", "  name_en: Daejeon", "  name_en: Daejeon\n  mayor: 김")(pack_copy)
     _write("districts.yaml", "gu:\n  - code: a\n    dongs:\n      - {code: d1}\n")(pack_copy)
     with pytest.raises(PackError) as refused:

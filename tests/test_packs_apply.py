@@ -67,7 +67,10 @@ def test_diff_names_each_added_changed_and_removed_item(pack_tenant, tmp_path):
     (folder / "catalogue.yaml").write_text(text)
     meta = (folder / "tenant.yaml").read_text()
     (folder / "tenant.yaml").write_text(
-        meta.replace("plugins: []", "plugins: []\nmonitoring_months: [1, 3, 6]")
+        meta.replace(
+            "plugins: [reports, blindspots]",
+            "plugins: [reports, blindspots]\nmonitoring_months: [1, 3, 6]",
+        )
     )
     prov = (folder / "providers.yaml").read_text()
     start = prov.index("  - key: jung_welfare")

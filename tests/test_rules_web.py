@@ -63,8 +63,9 @@ class Admin:
 
 
 def test_packs_publish_their_rule_sets(pack_tenant):
-    for pack, keys in (("jeonju", {"jeonju-elderly-care", "jeonju-crisis-reward"}),
-                       ("daejeon", {"daejeon-basic-services"})):  # fmt: skip
+    for pack, keys in (("jeonju", {"jeonju-elderly-care", "jeonju-crisis-reward",
+                                   "jeonju-care-housing", "jeonju-blindspot-risk"}),
+                       ("daejeon", {"daejeon-basic-services", "daejeon-blindspot-risk"})):  # fmt: skip
         slug = pack_tenant(pack)
         with db.tenant_session(slug) as s:
             assert dict(s.execute(sa.select(RuleSet.key, RuleSet.current_number)).all()) == {
@@ -226,10 +227,14 @@ def test_a_coordinator_evaluates_a_case_and_both_decisions_stay(jeonju, signed_i
     assert page.status_code == 200
     token = csrf_from(page.text)
     url = f"/{jeonju}/cases/{case_id}/eligibility"
+    with db.tenant_session(jeonju) as s:  # one decision per published rule set of the pack
+        published = s.scalar(
+            sa.select(sa.func.count()).select_from(RuleSet).where(RuleSet.current_number > 0)
+        )
     first = c.post(url, data={"csrf_token": token, "as_of": "2019-09-01"}, headers=HX)
-    assert first.status_code == 200 and first.text.count('data-testid="decision"') == 2
+    assert first.status_code == 200 and first.text.count('data-testid="decision"') == published
     second = c.post(url, data={"csrf_token": token, "as_of": ""}, headers=HX)
-    assert second.text.count('data-testid="decision"') == 4
+    assert second.text.count('data-testid="decision"') == 2 * published
     assert "(조례 제4조 제1항)" in second.text and (
         "— 충족" in second.text or "— 미충족" in second.text
     )

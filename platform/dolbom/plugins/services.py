@@ -282,20 +282,43 @@ def rule_parameter(session: Session, tenant: str, rule_set: str, key: str,
     """A parameter of the tenant's published rule set `rule_set` in force on a day (today), with
     its citation — or None when the rule set, the parameter or a value for that day is missing.
     The city edits these in its rules console; a plugin never hard-codes an amount."""
-    from dolbom.rules.decide import published_versions
+    from dolbom.rules.models import RuleSet, RuleSetVersion
+
+    row = session.execute(
+        sa.select(RuleSetVersion.id, RuleSetVersion.checksum, RuleSetVersion.number)
+        .join(RuleSet, (RuleSet.id == RuleSetVersion.rule_set_id)
+              & (RuleSet.current_number == RuleSetVersion.number))
+        .where(RuleSet.key == rule_set)
+    ).first()  # fmt: skip
+    if row is None:
+        return None
+    ruleset = _parsed(session, row.id, row.checksum)
+    p = ruleset.parameter(key) if ruleset else None
+    v = p.value_on(on or today()) if p else None
+    if p is None or v is None:
+        return None
+    return RuleParam(v.value, p.label, p.unit, v.cite.source, v.cite.article, v.cite.note,
+                     rule_set, row.number or 0)  # fmt: skip
+
+
+# Published versions never change (the model refuses it): their parsed text is cached by id and
+# checksum, so a job reading twenty parameters parses the YAML once.
+_PARSED: dict[tuple[int, str], Any] = {}
+
+
+def _parsed(session: Session, version_id: int, checksum: str) -> Any:
+    from dolbom.rules.models import RuleSetVersion
     from dolbom.rules.reader import parse_yaml
 
-    for version in published_versions(session):
-        if version.rule_set.key != rule_set:
-            continue
-        ruleset, _problems = parse_yaml(version.source)
-        p = ruleset.parameter(key) if ruleset else None
-        v = p.value_on(on or today()) if p else None
-        if p is None or v is None:
-            return None
-        return RuleParam(v.value, p.label, p.unit, v.cite.source, v.cite.article, v.cite.note,
-                         rule_set, version.number or 0)  # fmt: skip
-    return None
+    key = (version_id, checksum)
+    if key not in _PARSED:
+        source = session.scalar(
+            sa.select(RuleSetVersion.source).where(RuleSetVersion.id == version_id)
+        )
+        if len(_PARSED) > 256:
+            _PARSED.clear()
+        _PARSED[key] = parse_yaml(source or "")[0]
+    return _PARSED[key]
 
 
 def enqueue_after_commit(session: Session, job: Callable[..., Any], tenant: str, key: str,

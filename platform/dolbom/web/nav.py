@@ -71,7 +71,15 @@ def navigation(endpoint: str | None) -> list[Link]:
             links.append(Link(_("조사 서식"), url_for("tenant.forms.index"), area == "forms"))
             links.append(Link(_("조례 규칙"), url_for("tenant.rules.index"), area == "rules"))
         ctx = tenant_context(tenant, membership.role, membership.user_id)
-        for item in get_host().call("dolbom_navigation", g.enabled_plugins, ctx=ctx):
-            if not item.roles or membership.role in item.roles:
-                links.append(Link(item.label, url_for(item.endpoint), endpoint == item.endpoint))
+        items = [
+            item
+            for item in get_host().call("dolbom_navigation", g.enabled_plugins, ctx=ctx)
+            if not item.roles or membership.role in item.roles
+        ]
+        exact = any(item.endpoint == endpoint for item in items)
+        for item in items:
+            # A plugin's entry stays marked on all of its pages, unless another entry is the page.
+            same_plugin = (endpoint or "").rsplit(".", 1)[0] == item.endpoint.rsplit(".", 1)[0]
+            active = item.endpoint == endpoint or (same_plugin and not exact)
+            links.append(Link(item.label, url_for(item.endpoint), active))
     return links

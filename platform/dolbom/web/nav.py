@@ -79,7 +79,7 @@ def navigation(endpoint: str | None) -> list[Link]:
         exact = any(item.endpoint == endpoint for item in items)
         for item in items:
             # A plugin's entry stays marked on all of its pages, unless another entry is the page.
-            same_plugin = (endpoint or "").rsplit(".", 1)[0] == item.endpoint.rsplit(".", 1)[0]
+            same_plugin = (endpoint or "").split(".")[:2] == item.endpoint.split(".")[:2]
             active = item.endpoint == endpoint or (same_plugin and not exact)
             links.append(Link(item.label, url_for(item.endpoint), active))
     return links

@@ -69,6 +69,14 @@ browser:
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o /tmp/dolbom-messages.pot .
 	$(BIN)/pybabel update -i /tmp/dolbom-messages.pot -d platform/dolbom/translations
+	$(BIN)/pybabel extract -F plugins/housing/babel.cfg -k _l -o /tmp/dolbom-housing.pot plugins/housing
+	$(BIN)/pybabel update -i /tmp/dolbom-housing.pot -d plugins/housing/dolbom_housing/translations
+	$(BIN)/pybabel extract -F plugins/reports/babel.cfg -k _l -o /tmp/dolbom-reports.pot plugins/reports
+	$(BIN)/pybabel update -i /tmp/dolbom-reports.pot -d plugins/reports/dolbom_reports/translations
+	$(BIN)/pybabel extract -F plugins/squad/babel.cfg -k _l -o /tmp/dolbom-squad.pot plugins/squad
+	$(BIN)/pybabel update -i /tmp/dolbom-squad.pot -d plugins/squad/dolbom_squad/translations
+	$(BIN)/pybabel extract -F plugins/blindspots/babel.cfg -k _l -o /tmp/dolbom-blindspots.pot plugins/blindspots
+	$(BIN)/pybabel update -i /tmp/dolbom-blindspots.pot -d plugins/blindspots/dolbom_blindspots/translations
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) test-artifacts

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def jeonju(pack_tenant):  # type: ignore[no-untyped-def]
-    slug = pack_tenant("jeonju")
+    slug = pack_tenant("jeonju", plugins=("housing",))
     set_plugin(slug, "housing", True)
     return slug
 

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def jeonju(pack_tenant):  # type: ignore[no-untyped-def]
-    slug = pack_tenant("jeonju")
+    slug = pack_tenant("jeonju", plugins=("reports",))
     set_plugin(slug, "reports", True)
     with db.tenant_transaction(slug) as s:
         set_setting(s, "reports.reward_rule_set", "jeonju-crisis-reward")

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def jeonju(pack_tenant):  # type: ignore[no-untyped-def]
-    slug = pack_tenant("jeonju")
+    slug = pack_tenant("jeonju", plugins=("squad",))
     set_plugin(slug, "squad", True)
     return slug
 

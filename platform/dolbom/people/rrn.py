@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-_RRN = re.compile(r"(\d{6})-?(\d{7})")
+_RRN = re.compile(r"([0-9]{6})-?([0-9]{7})")  # ASCII digits: "\d" would take "７"
 _CENTURY = {"1": 1900, "2": 1900, "3": 2000, "4": 2000, "5": 1900, "6": 1900, "7": 2000,
             "8": 2000, "9": 1800, "0": 1800}  # fmt: skip
 _MALE = frozenset("13579")

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+
 from dolbom.plugins.api import INCOME_BANDS, LTC_GRADES
 from dolbom_housing.models import BUILDING_KINDS, BUILDING_STATUSES, FEATURES, MOVE_OUT_REASONS
 
@@ -35,7 +37,11 @@ def _limited(r: Reading, form: Mapping[str, str], name: str, limit: int, *,
             r.errors[name] = required
         r.values[name] = None
     elif len(raw) > limit:
-        r.errors[name] = f"{limit:,}자까지 적을 수 있습니다 (지금 {len(raw):,}자)"
+        r.errors[name] = _(
+            "%(limit)s자까지 적을 수 있습니다 (지금 %(now)s자)",
+            limit=f"{limit:,}",
+            now=f"{len(raw):,}",
+        )
     else:
         r.values[name] = raw
 
@@ -60,7 +66,7 @@ def _date(r: Reading, form: Mapping[str, str], name: str, *, required: str | Non
         return
     day = parse_date(raw)
     if day is None:
-        r.errors[name] = "날짜를 2026-03-27처럼 YYYY-MM-DD로 적으세요 (있는 날짜여야 합니다)"
+        r.errors[name] = _("날짜를 2026-03-27처럼 YYYY-MM-DD로 적으세요 (있는 날짜여야 합니다)")
     elif latest is not None and day > latest:
         r.errors[name] = late_message
     elif earliest is not None and day < earliest:
@@ -75,7 +81,9 @@ def _int(r: Reading, form: Mapping[str, str], name: str, low: int, high: int) ->
     if not raw:
         return
     if not re.fullmatch(r"-?\d{1,6}", raw) or not low <= int(raw) <= high:
-        r.errors[name] = f"{low:,}부터 {high:,} 사이의 정수로 적으세요"
+        r.errors[name] = _(
+            "%(low)s부터 %(high)s 사이의 정수로 적으세요", low=f"{low:,}", high=f"{high:,}"
+        )
     else:
         r.values[name] = int(raw)
 
@@ -88,7 +96,7 @@ def _choice(r: Reading, form: Mapping[str, str], name: str, choices: Mapping[str
         if required:
             r.errors[name] = required
     elif raw not in choices:
-        r.errors[name] = "목록에서 고르세요"
+        r.errors[name] = _("목록에서 고르세요")
     else:
         r.values[name] = raw
 
@@ -99,11 +107,11 @@ def _checked(form: Mapping[str, str], name: str) -> bool:
 
 def read_building(form: Mapping[str, str], dong_codes: set[str]) -> Reading:
     r = Reading()
-    _limited(r, form, "name", 100, required="건물 이름을 적으세요")
+    _limited(r, form, "name", 100, required=_("건물 이름을 적으세요"))
     _limited(r, form, "address", 200)
     _choice(r, form, "dong_code", {c: c for c in dong_codes})
-    _choice(r, form, "kind", BUILDING_KINDS, required="건물 유형을 고르세요")
-    _choice(r, form, "status", BUILDING_STATUSES, required="운영 상태를 고르세요")
+    _choice(r, form, "kind", BUILDING_KINDS, required=_("건물 유형을 고르세요"))
+    _choice(r, form, "status", BUILDING_STATUSES, required=_("운영 상태를 고르세요"))
     _int(r, form, "planned_flats", 0, 10_000)
     _limited(r, form, "note", 500)
     services: list[str] = []
@@ -112,9 +120,9 @@ def read_building(form: Mapping[str, str], dong_codes: set[str]) -> Reading:
         if item and item not in services:
             services.append(item)
     if any(len(s) > 100 for s in services):
-        r.errors["services"] = "서비스 한 줄은 100자까지 적을 수 있습니다"
+        r.errors["services"] = _("서비스 한 줄은 100자까지 적을 수 있습니다")
     elif len(services) > MAX_SERVICES:
-        r.errors["services"] = f"서비스는 {MAX_SERVICES}개까지 적을 수 있습니다"
+        r.errors["services"] = _("서비스는 %(n)d개까지 적을 수 있습니다", n=MAX_SERVICES)
     r.values["services"] = services
     return r
 
@@ -129,21 +137,23 @@ def flat_numbers(raw: str) -> tuple[list[str], str | None]:
         if span:
             a, b = (int(x) for x in (span.group(1, 2) if span.group(1) else span.group(3, 4)))
             if b < a:
-                return [], f"'{part}': 범위의 끝이 시작보다 작습니다"
+                return [], _("'%(part)s': 범위의 끝이 시작보다 작습니다", part=part)
             if b - a >= MAX_FLATS_AT_ONCE:
-                return [], f"한 번에 {MAX_FLATS_AT_ONCE}호까지 추가할 수 있습니다"
+                return [], _("한 번에 %(n)d호까지 추가할 수 있습니다", n=MAX_FLATS_AT_ONCE)
             numbers.extend(str(n) for n in range(a, b + 1))
         elif FLAT_NUMBER.fullmatch(part):
             numbers.append(part)
         else:
-            return [], f"'{part[:20]}'은(는) 호수로 쓸 수 없습니다 (숫자·글자·-, 20자까지)"
+            return [], _(
+                "'%(part)s'은(는) 호수로 쓸 수 없습니다 (숫자·글자·-, 20자까지)", part=part[:20]
+            )
     if not numbers:
-        return [], "호수를 적으세요 (예: 101 또는 101-110)"
+        return [], _("호수를 적으세요 (예: 101 또는 101-110)")
     if len(numbers) > MAX_FLATS_AT_ONCE:
-        return [], f"한 번에 {MAX_FLATS_AT_ONCE}호까지 추가할 수 있습니다"
+        return [], _("한 번에 %(n)d호까지 추가할 수 있습니다", n=MAX_FLATS_AT_ONCE)
     twice = sorted({n for n in numbers if numbers.count(n) > 1})
     if twice:
-        return [], f"같은 호수를 두 번 적었습니다: {', '.join(twice[:5])}"
+        return [], _("같은 호수를 두 번 적었습니다: %(numbers)s", numbers=", ".join(twice[:5]))
     return numbers, None
 
 
@@ -163,14 +173,14 @@ def read_flat(form: Mapping[str, str]) -> Reading:
     r = Reading()
     raw = _text(form, "number")
     if not raw:
-        r.errors["number"] = "호수를 적으세요"
+        r.errors["number"] = _("호수를 적으세요")
     elif not FLAT_NUMBER.fullmatch(raw):
-        r.errors["number"] = "호수는 숫자·글자·-로 20자까지 적으세요"
+        r.errors["number"] = _("호수는 숫자·글자·-로 20자까지 적으세요")
     r.values["number"] = raw
     _int(r, form, "floor", -5, 100)
     for key in FEATURES:
         r.values[key] = _checked(form, key)
-    _choice(r, form, "status", {"available": "", "repair": ""}, required="상태를 고르세요")
+    _choice(r, form, "status", {"available": "", "repair": ""}, required=_("상태를 고르세요"))
     _limited(r, form, "note", 300)
     return r
 
@@ -180,27 +190,27 @@ def read_entry(form: Mapping[str, str], today: dt.date, *, new: bool) -> Reading
     if new:
         raw = _text(form, "case_id").lstrip("#")
         if not raw:
-            r.errors["case_id"] = "사례 번호를 적으세요"
-        elif not raw.isdigit() or len(raw) > 9:
-            r.errors["case_id"] = "사례 번호는 숫자입니다 (예: 1234)"
+            r.errors["case_id"] = _("사례 번호를 적으세요")
+        elif not raw.isdecimal() or len(raw) > 9:
+            r.errors["case_id"] = _("사례 번호는 숫자입니다 (예: 1234)")
         else:
             r.values["case_id"] = int(raw)
-    _date(r, form, "applied_on", required="대기 등록일을 적으세요", latest=today,
-          late_message="대기 등록일은 오늘이나 그 전이어야 합니다",
-          earliest=dt.date(2000, 1, 1), early_message="2000년 이후 날짜를 적으세요")  # fmt: skip
+    _date(r, form, "applied_on", required=_("대기 등록일을 적으세요"), latest=today,
+          late_message=_("대기 등록일은 오늘이나 그 전이어야 합니다"),
+          earliest=dt.date(2000, 1, 1), early_message=_("2000년 이후 날짜를 적으세요"))  # fmt: skip
     _date(r, form, "discharge_on", latest=today + dt.timedelta(days=90),
-          late_message="퇴원일은 오늘부터 90일 안의 예정일까지 적을 수 있습니다",
-          earliest=dt.date(2000, 1, 1), early_message="2000년 이후 날짜를 적으세요")  # fmt: skip
+          late_message=_("퇴원일은 오늘부터 90일 안의 예정일까지 적을 수 있습니다"),
+          earliest=dt.date(2000, 1, 1), early_message=_("2000년 이후 날짜를 적으세요"))  # fmt: skip
     _limited(r, form, "hospital", 100)
     if (
         r.values.get("hospital")
         and not r.values.get("discharge_on")
         and "discharge_on" not in r.errors
     ):
-        r.errors["discharge_on"] = "병원을 적었다면 퇴원일(예정일)도 적으세요"
+        r.errors["discharge_on"] = _("병원을 적었다면 퇴원일(예정일)도 적으세요")
     alone = _text(form, "lives_alone")
     if alone not in ("", "yes", "no"):
-        r.errors["lives_alone"] = "목록에서 고르세요"
+        r.errors["lives_alone"] = _("목록에서 고르세요")
     r.values["lives_alone"] = {"yes": True, "no": False}.get(alone)
     _choice(r, form, "ltc_grade", LTC_GRADES)
     _choice(r, form, "income_band", INCOME_BANDS)
@@ -212,29 +222,29 @@ def read_entry(form: Mapping[str, str], today: dt.date, *, new: bool) -> Reading
 def read_move_in(form: Mapping[str, str], today: dt.date, earliest: dt.date) -> Reading:
     r = Reading()
     raw = _text(form, "flat_id")
-    if not raw.isdigit() or len(raw) > 9:
-        r.errors["flat_id"] = "입주할 호를 고르세요"
+    if not raw.isdecimal() or len(raw) > 9:
+        r.errors["flat_id"] = _("입주할 호를 고르세요")
     else:
         r.values["flat_id"] = int(raw)
-    _date(r, form, "moved_in_on", required="입주일을 적으세요", latest=today,
-          late_message="입주일은 오늘이나 그 전이어야 합니다 (실제로 들어온 날)",
-          earliest=earliest, early_message=f"입주일은 대기 등록일({earliest})보다 앞설 수 없습니다")  # fmt: skip
+    _date(r, form, "moved_in_on", required=_("입주일을 적으세요"), latest=today,
+          late_message=_("입주일은 오늘이나 그 전이어야 합니다 (실제로 들어온 날)"),
+          earliest=earliest, early_message=_("입주일은 대기 등록일(%(day)s)보다 앞설 수 없습니다", day=earliest))  # fmt: skip
     return r
 
 
 def read_move_out(form: Mapping[str, str], today: dt.date, moved_in_on: dt.date) -> Reading:
     r = Reading()
-    _date(r, form, "moved_out_on", required="퇴거일을 적으세요", latest=today,
-          late_message="퇴거일은 오늘이나 그 전이어야 합니다",
-          earliest=moved_in_on, early_message=f"퇴거일은 입주일({moved_in_on})보다 앞설 수 없습니다")  # fmt: skip
-    _choice(r, form, "reason", MOVE_OUT_REASONS, required="퇴거 사유를 고르세요")
+    _date(r, form, "moved_out_on", required=_("퇴거일을 적으세요"), latest=today,
+          late_message=_("퇴거일은 오늘이나 그 전이어야 합니다"),
+          earliest=moved_in_on, early_message=_("퇴거일은 입주일(%(day)s)보다 앞설 수 없습니다", day=moved_in_on))  # fmt: skip
+    _choice(r, form, "reason", MOVE_OUT_REASONS, required=_("퇴거 사유를 고르세요"))
     _limited(r, form, "note", 300)
     if r.values.get("reason") == "other" and not r.values.get("note"):
-        r.errors["note"] = "'그 밖의 사유'는 내용을 적으세요"
+        r.errors["note"] = _("'그 밖의 사유'는 내용을 적으세요")
     r.values["needs_repair"] = _checked(form, "needs_repair")
     return r
 
 
 def lock_from(form: Mapping[str, str]) -> int | None:
     raw = _text(form, "lock_version")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return int(raw) if raw.isdecimal() and len(raw) < 10 else None

@@ -10,27 +10,28 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dolbom.plugins.api import NAMING
 
-BUILDING_KINDS = {"remodel": "영구임대 리모델링", "dedicated": "전용 건물"}
-BUILDING_STATUSES = {"open": "운영", "planned": "계획"}
-FLAT_STATUSES = {"available": "입주 가능", "occupied": "입주 중", "repair": "수리 중"}
+BUILDING_KINDS = {"remodel": _l("영구임대 리모델링"), "dedicated": _l("전용 건물")}
+BUILDING_STATUSES = {"open": _l("운영"), "planned": _l("계획")}
+FLAT_STATUSES = {"available": _l("입주 가능"), "occupied": _l("입주 중"), "repair": _l("수리 중")}
 FEATURES = {
-    "safety_bars": "안전손잡이",
-    "no_thresholds": "문턱 제거",
-    "emergency_call": "응급호출",
+    "safety_bars": _l("안전손잡이"),
+    "no_thresholds": _l("문턱 제거"),
+    "emergency_call": _l("응급호출"),
 }
-ENTRY_STATUSES = {"waiting": "대기", "housed": "입주", "withdrawn": "대기 취소"}
+ENTRY_STATUSES = {"waiting": _l("대기"), "housed": _l("입주"), "withdrawn": _l("대기 취소")}
 MOVE_OUT_REASONS = {
-    "moved": "이사 (다른 주거로)",
-    "facility": "시설 입소",
-    "hospital": "장기 입원",
-    "death": "사망",
-    "declined": "본인 포기",
-    "other": "그 밖의 사유",
+    "moved": _l("이사 (다른 주거로)"),
+    "facility": _l("시설 입소"),
+    "hospital": _l("장기 입원"),
+    "death": _l("사망"),
+    "declined": _l("본인 포기"),
+    "other": _l("그 밖의 사유"),
 }
 
 _TS = sa.DateTime(timezone=True)
@@ -96,7 +97,7 @@ class Flat(Base):
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
 
     def features(self) -> list[str]:
-        return [label for key, label in FEATURES.items() if getattr(self, key)]
+        return [str(label) for key, label in FEATURES.items() if getattr(self, key)]
 
 
 class QueueEntry(Base):

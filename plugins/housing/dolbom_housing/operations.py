@@ -7,14 +7,19 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from dolbom.plugins.api import CaseInfo, case_info, person_brief
 from dolbom_housing import queries, scoring
 from dolbom_housing.models import Building, Flat, QueueEntry, Tenancy
 
-STALE = "다른 사람이 먼저 이 내용을 바꿨습니다. 지금 상태를 확인하고, 적은 내용은 그대로 두었으니 필요하면 다시 저장하세요."
+STALE = _l(
+    "다른 사람이 먼저 이 내용을 바꿨습니다. 지금 상태를 확인하고, 적은 내용은 그대로 두었으니 필요하면 다시 저장하세요."
+)
 
 
 class Refused(ValueError):
@@ -51,7 +56,7 @@ def save_building(session: Session, building: Building | None, values: dict[str,
     if building is not None:
         check_lock(building, lock_version)
     if _name_taken(session, values["name"], building.id if building else None):
-        raise Refused("저장하지 않았습니다.", {"name": "같은 이름의 건물이 이미 있습니다"})
+        raise Refused(_("저장하지 않았습니다."), {"name": _("같은 이름의 건물이 이미 있습니다")})
     if building is None:
         building = Building(created_by=user_id)
         session.add(building)
@@ -67,7 +72,13 @@ def save_building(session: Session, building: Building | None, values: dict[str,
     ):
         setattr(building, key, values[key])
     building.updated_by = user_id
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # the same name saved by someone else a moment ago
+        raise Refused(
+            _("저장하지 않았습니다."), {"name": _("같은 이름의 건물이 이미 있습니다")}
+        ) from exc
     return building
 
 
@@ -80,12 +91,13 @@ def add_flats(session: Session, building: Building, values: dict[str, Any]) -> l
     if taken:
         shown = ", ".join(sorted(taken)[:10])
         raise Refused(
-            "추가하지 않았습니다.", {"numbers": f"이 건물에 이미 있는 호수입니다: {shown}"}
+            _("추가하지 않았습니다."),
+            {"numbers": _("이 건물에 이미 있는 호수입니다: %(numbers)s", numbers=shown)},
         )
     flats = []
     for number in numbers:
         floor = values["floor"]
-        if floor is None and number.isdigit() and len(number) >= 3:
+        if floor is None and number.isdecimal() and len(number) >= 3:
             floor = int(number) // 100  # 1203호 → 12층, the usual Korean numbering
         flat = Flat(building_id=building.id, number=number, floor=floor, status="available",
                     safety_bars=values["safety_bars"], no_thresholds=values["no_thresholds"],
@@ -97,7 +109,7 @@ def add_flats(session: Session, building: Building, values: dict[str, Any]) -> l
             session.flush()
     except IntegrityError as exc:  # someone added the same number just now
         raise Refused(
-            "추가하지 않았습니다.", {"numbers": "방금 다른 사람이 같은 호수를 추가했습니다"}
+            _("추가하지 않았습니다."), {"numbers": _("방금 다른 사람이 같은 호수를 추가했습니다")}
         ) from exc
     return flats
 
@@ -110,17 +122,25 @@ def update_flat(session: Session, flat: Flat, values: dict[str, Any], *, user_id
             Flat.building_id == flat.building_id, Flat.number == values["number"]
         )
     ):
-        raise Refused("저장하지 않았습니다.", {"number": "이 건물에 같은 호수가 이미 있습니다"})
+        raise Refused(
+            _("저장하지 않았습니다."), {"number": _("이 건물에 같은 호수가 이미 있습니다")}
+        )
     if flat.status == "occupied":
         if values["status"] != "available":
-            raise Refused("저장하지 않았습니다.",
-                          {"status": "입주 중인 호는 상태를 바꿀 수 없습니다. 먼저 퇴거를 기록하세요"})  # fmt: skip
+            raise Refused(_("저장하지 않았습니다."),
+                          {"status": _("입주 중인 호는 상태를 바꿀 수 없습니다. 먼저 퇴거를 기록하세요")})  # fmt: skip
     else:
         flat.status = values["status"]
     for key in ("number", "floor", "safety_bars", "no_thresholds", "emergency_call", "note"):
         setattr(flat, key, values[key])
     flat.updated_by = user_id
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # the same number given to another flat a moment ago
+        raise Refused(
+            _("저장하지 않았습니다."), {"number": _("이 건물에 같은 호수가 이미 있습니다")}
+        ) from exc
     return flat
 
 
@@ -159,14 +179,16 @@ def create_entry(session: Session, tenant: str, case: CaseInfo, values: dict[str
                  user_id: int, on: dt.date) -> QueueEntry:  # fmt: skip
     if case.stage == "closed":
         raise Refused(
-            "종결된 사례는 입주 대기에 올릴 수 없습니다.", {"case_id": "종결된 사례입니다"}
+            _("종결된 사례는 입주 대기에 올릴 수 없습니다."), {"case_id": _("종결된 사례입니다")}
         )
     if queries.current_tenancy(session, person_id=case.person_id) is not None:
         raise Refused(
-            "이미 케어안심주택에 살고 있는 분입니다.", {"case_id": "이미 입주해 있습니다"}
+            _("이미 케어안심주택에 살고 있는 분입니다."), {"case_id": _("이미 입주해 있습니다")}
         )
     if queries.waiting_entry_of(session, case.person_id) is not None:
-        raise Refused("이미 입주 대기 중인 분입니다.", {"case_id": "이미 대기 명단에 있습니다"})
+        raise Refused(
+            _("이미 입주 대기 중인 분입니다."), {"case_id": _("이미 대기 명단에 있습니다")}
+        )
     entry = QueueEntry(person_id=case.person_id, case_id=case.id, dong_code=case.dong_code,
                        status="waiting", created_by=user_id, updated_by=user_id)  # fmt: skip
     for key in ENTRY_FIELDS:
@@ -179,7 +201,7 @@ def create_entry(session: Session, tenant: str, case: CaseInfo, values: dict[str
             session.flush()
     except IntegrityError as exc:  # the same person entered twice at once
         raise Refused(
-            "이미 입주 대기 중인 분입니다.", {"case_id": "이미 대기 명단에 있습니다"}
+            _("이미 입주 대기 중인 분입니다."), {"case_id": _("이미 대기 명단에 있습니다")}
         ) from exc
     return entry
 
@@ -189,7 +211,7 @@ def update_entry(session: Session, tenant: str, entry: QueueEntry, values: dict[
     """New facts give a new score, with today's rule version: the page shows both."""
     check_lock(entry, lock_version)
     if entry.status != "waiting":
-        raise Refused("대기 중인 항목만 고칠 수 있습니다.")
+        raise Refused(_("대기 중인 항목만 고칠 수 있습니다."))
     for key in ENTRY_FIELDS:
         setattr(entry, key, values[key])
     rules = scoring.load_rules(session, tenant, on)
@@ -218,11 +240,11 @@ def withdraw(session: Session, entry: QueueEntry, reason: str, *, user_id: int,
              lock_version: int | None, on: dt.date) -> None:  # fmt: skip
     check_lock(entry, lock_version)
     if entry.status != "waiting":
-        raise Refused("대기 중인 항목만 취소할 수 있습니다.")
+        raise Refused(_("대기 중인 항목만 취소할 수 있습니다."))
     if not reason:
-        raise Refused("취소 사유를 적으세요.", {"reason": "취소 사유를 적으세요"})
+        raise Refused(_("취소 사유를 적으세요."), {"reason": _("취소 사유를 적으세요")})
     if len(reason) > 200:
-        raise Refused("취소 사유를 확인하세요.", {"reason": "200자까지 적을 수 있습니다"})
+        raise Refused(_("취소 사유를 확인하세요."), {"reason": _("200자까지 적을 수 있습니다")})
     entry.status, entry.closed_on, entry.close_reason = "withdrawn", on, reason
     entry.updated_by = user_id
     session.flush()
@@ -235,24 +257,25 @@ def move_in(session: Session, entry: QueueEntry, values: dict[str, Any], *, user
             lock_version: int | None) -> Tenancy:  # fmt: skip
     check_lock(entry, lock_version)
     if entry.status != "waiting":
-        raise Refused("대기 중인 분만 입주할 수 있습니다.")
+        raise Refused(_("대기 중인 분만 입주할 수 있습니다."))
     case = case_info(session, entry.case_id)
     if case is None or case.stage == "closed":
         raise Refused(
-            "사례가 종결되어 입주를 기록할 수 없습니다. 사례를 재개하거나 대기를 취소하세요."
+            _("사례가 종결되어 입주를 기록할 수 없습니다. 사례를 재개하거나 대기를 취소하세요.")
         )
     flat = session.scalar(sa.select(Flat).where(Flat.id == values["flat_id"]).with_for_update())
     building = session.get(Building, flat.building_id) if flat else None
     if flat is None or building is None:
-        raise Refused("입주할 호를 확인하세요.", {"flat_id": "없는 호입니다"})
+        raise Refused(_("입주할 호를 확인하세요."), {"flat_id": _("없는 호입니다")})
     if building.status != "open":
-        raise Refused("입주할 호를 확인하세요.", {"flat_id": "아직 운영하지 않는 건물입니다"})
+        raise Refused(_("입주할 호를 확인하세요."), {"flat_id": _("아직 운영하지 않는 건물입니다")})
     if flat.status != "available" or queries.current_tenancy(session, flat_id=flat.id):
-        raise Refused("입주할 호를 확인하세요.",
-                      {"flat_id": f"{building.name} {flat.number}호는 지금 입주할 수 없습니다 "
-                                  f"(상태: {'입주 중' if flat.status == 'occupied' else '수리 중'})"})  # fmt: skip
+        raise Refused(_("입주할 호를 확인하세요."),
+                      {"flat_id": _("%(building)s %(flat)s호는 지금 입주할 수 없습니다 (상태: %(status)s)",
+                                    building=building.name, flat=flat.number,
+                                    status=_("입주 중") if flat.status == "occupied" else _("수리 중"))})  # fmt: skip
     if queries.current_tenancy(session, person_id=entry.person_id) is not None:
-        raise Refused("이미 다른 호에 살고 있는 분입니다. 먼저 퇴거를 기록하세요.")
+        raise Refused(_("이미 다른 호에 살고 있는 분입니다. 먼저 퇴거를 기록하세요."))
     tenancy = Tenancy(flat_id=flat.id, person_id=entry.person_id, case_id=entry.case_id,
                       entry_id=entry.id, dong_code=entry.dong_code,
                       moved_in_on=values["moved_in_on"], created_by=user_id)  # fmt: skip
@@ -265,7 +288,7 @@ def move_in(session: Session, entry: QueueEntry, values: dict[str, Any], *, user
             session.flush()
     except IntegrityError as exc:  # a second move-in into the same flat at the same moment
         raise Refused(
-            "방금 다른 사람이 이 호나 이 분의 입주를 기록했습니다. 화면을 새로 고치세요."
+            _("방금 다른 사람이 이 호나 이 분의 입주를 기록했습니다. 화면을 새로 고치세요.")
         ) from exc
     return tenancy
 
@@ -288,7 +311,10 @@ def keep_living(session: Session, flat: Flat, tenancy: Tenancy, *, user_id: int,
     """The coordinator checked: the person stays although their case was closed."""
     check_lock(flat, lock_version)
     tenancy.check_flagged_on = tenancy.check_note = None
-    flat.updated_by = user_id  # bumps the flat's version: a stale move-out form notices
+    flat.updated_by = user_id
+    # The same coordinator may have changed the flat last (no new value): mark it changed so
+    # the version always moves and a move-out form loaded before this notices.
+    flag_modified(flat, "updated_by")
     session.flush()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dolbom.plugins.api import (
@@ -29,12 +30,13 @@ class CareHousingPlugin(DolbomPlugin):
     title = "케어안심주택"
     blueprint = staticmethod(make_blueprint)
     migrations = HERE / "migrations"
+    translations = HERE / "translations"
     metadata = Base.metadata
     settings = (RULE_SET_SETTING,)
 
     @hookimpl
     def dolbom_navigation(self, ctx: TenantContext) -> list[NavItem]:
-        return [NavItem("케어안심주택", "tenant.plugin_housing.index", frozenset(READERS))]
+        return [NavItem(_("케어안심주택"), "tenant.plugin_housing.index", frozenset(READERS))]
 
     @hookimpl
     def dolbom_landing_panels(self, ctx: TenantContext, session: Session) -> list[Panel]:

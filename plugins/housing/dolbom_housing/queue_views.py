@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from dolbom.plugins.api import (
@@ -47,7 +48,7 @@ def _ctx() -> dict[str, Any]:
 def queue():  # type: ignore[no-untyped-def]
     session = request_session()
     page = request.args.get("page", "1")
-    page_no = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page_no = int(page) if page.isdecimal() and 0 < int(page) < 10_000 else 1
     entries, total = queries.waiting(session, member_dongs(), page=page_no)
     pages = max(1, -(-total // queries.QUEUE_PAGE))
     rank0 = (page_no - 1) * queries.QUEUE_PAGE
@@ -86,7 +87,7 @@ def entry_new():  # type: ignore[no-untyped-def]
     session, m = request_session(), g.membership
     if request.method == "GET":
         raw = request.args.get("case_id", "")
-        values = _prefill(int(raw) if raw.isdigit() and len(raw) < 10 else None)
+        values = _prefill(int(raw) if raw.isdecimal() and len(raw) < 10 else None)
         case = case_in_scope(session, int(values["case_id"])) if "case_id" in values else None
         person = person_brief(session, case.person_id) if case else None
         if person is not None:
@@ -98,11 +99,11 @@ def entry_new():  # type: ignore[no-untyped-def]
     reading = forms.read_entry(request.form, today(), new=True)
     try:
         if reading.errors:
-            raise ops.Refused("저장하지 않았습니다. 표시된 항목을 확인하세요.", reading.errors)
+            raise ops.Refused(_("저장하지 않았습니다. 표시된 항목을 확인하세요."), reading.errors)
         case = case_in_scope(session, reading.values["case_id"])
         if case is None:
             raise ops.Refused(
-                "저장하지 않았습니다.", {"case_id": "볼 수 있는 사례 중에 이 번호가 없습니다"}
+                _("저장하지 않았습니다."), {"case_id": _("볼 수 있는 사례 중에 이 번호가 없습니다")}
             )
         entry = ops.create_entry(
             session, g.tenant.slug, case, reading.values, user_id=m.user_id, on=today()
@@ -178,7 +179,7 @@ def entry_edit(entry_id: int):  # type: ignore[no-untyped-def]
     reading = forms.read_entry(request.form, today(), new=False)
     try:
         if reading.errors:
-            raise ops.Refused("저장하지 않았습니다. 표시된 항목을 확인하세요.", reading.errors)
+            raise ops.Refused(_("저장하지 않았습니다. 표시된 항목을 확인하세요."), reading.errors)
         ops.update_entry(session, g.tenant.slug, e, reading.values, user_id=g.membership.user_id,
                          lock_version=forms.lock_from(request.form), on=today())  # fmt: skip
         log_person(e.person_id, "edit", "케어안심주택 입주 대기 수정")
@@ -208,7 +209,7 @@ def move_in(entry_id: int):  # type: ignore[no-untyped-def]
     try:
         if reading.errors:
             raise ops.Refused(
-                "입주를 기록하지 않았습니다. 표시된 항목을 확인하세요.", reading.errors
+                _("입주를 기록하지 않았습니다. 표시된 항목을 확인하세요."), reading.errors
             )
         tenancy = ops.move_in(session, e, reading.values, user_id=g.membership.user_id,
                               lock_version=forms.lock_from(request.form))  # fmt: skip
@@ -216,14 +217,23 @@ def move_in(entry_id: int):  # type: ignore[no-untyped-def]
         session.commit()
     except (ops.Refused, StaleDataError) as exc:
         return _refused(entry_id, exc, "in")
-    flash("입주를 기록했습니다.", "ok")
+    flash(_("입주를 기록했습니다."), "ok")
     return go(url_for("tenant.plugin_housing.flat", flat_id=tenancy.flat_id))
 
 
 @manage
 def recompute():  # type: ignore[no-untyped-def]
     session = request_session()
-    n = ops.recompute(session, g.tenant.slug, on=today(), user_id=g.membership.user_id)
-    session.commit()
-    flash(f"대기 {n}명의 점수를 오늘({today()}) 기준으로 다시 계산했습니다.", "ok")
+    try:
+        n = ops.recompute(session, g.tenant.slug, on=today(), user_id=g.membership.user_id)
+        session.commit()
+    except StaleDataError:  # an entry was edited meanwhile: nothing recomputed, say so
+        session.rollback()
+        flash(
+            _("그 사이 다른 사람이 대기 항목을 고쳤습니다. 다시 계산을 한 번 더 누르세요."), "error"
+        )
+        return go(url_for("tenant.plugin_housing.queue"))
+    flash(
+        _("대기 %(n)d명의 점수를 오늘(%(day)s) 기준으로 다시 계산했습니다.", n=n, day=today()), "ok"
+    )
     return go(url_for("tenant.plugin_housing.queue"))

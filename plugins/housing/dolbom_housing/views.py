@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, g, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from dolbom.plugins.api import (
@@ -110,7 +111,7 @@ def building_new():  # type: ignore[no-untyped-def]
     reading = forms.read_building(request.form, {d.code for d in ctx["dongs"]})
     try:
         if reading.errors:
-            raise ops.Refused("저장하지 않았습니다. 표시된 항목을 확인하세요.", reading.errors)
+            raise ops.Refused(_("저장하지 않았습니다. 표시된 항목을 확인하세요."), reading.errors)
         building = ops.save_building(session, None, reading.values, user_id=g.membership.user_id)
     except ops.Refused as exc:
         session.rollback()
@@ -147,7 +148,7 @@ def building_edit(building_id: int):  # type: ignore[no-untyped-def]
     reading = forms.read_building(request.form, {d.code for d in dongs})
     try:
         if reading.errors:
-            raise ops.Refused("저장하지 않았습니다. 표시된 항목을 확인하세요.", reading.errors)
+            raise ops.Refused(_("저장하지 않았습니다. 표시된 항목을 확인하세요."), reading.errors)
         ops.save_building(session, b, reading.values, user_id=g.membership.user_id,
                           lock_version=forms.lock_from(request.form))  # fmt: skip
         session.commit()
@@ -169,7 +170,7 @@ def flats_add(building_id: int):  # type: ignore[no-untyped-def]
     reading = forms.read_new_flats(request.form)
     try:
         if reading.errors:
-            raise ops.Refused("추가하지 않았습니다. 표시된 항목을 확인하세요.", reading.errors)
+            raise ops.Refused(_("추가하지 않았습니다. 표시된 항목을 확인하세요."), reading.errors)
         added = ops.add_flats(session, b, reading.values)
     except ops.Refused as exc:
         session.rollback()
@@ -238,7 +239,7 @@ def flat_edit(flat_id: int):  # type: ignore[no-untyped-def]
     reading = forms.read_flat(request.form)
     try:
         if reading.errors:
-            raise ops.Refused("저장하지 않았습니다. 표시된 항목을 확인하세요.", reading.errors)
+            raise ops.Refused(_("저장하지 않았습니다. 표시된 항목을 확인하세요."), reading.errors)
         ops.update_flat(session, f, reading.values, user_id=g.membership.user_id,
                         lock_version=forms.lock_from(request.form))  # fmt: skip
         session.commit()
@@ -253,12 +254,12 @@ def move_out(flat_id: int):  # type: ignore[no-untyped-def]
     f, _b = _flat_or_404(flat_id)
     tenancy = queries.current_tenancy(session, flat_id=f.id)
     if tenancy is None:
-        return _flat_refused(flat_id, ops.Refused("이 호에는 지금 사는 분이 없습니다."), "out")
+        return _flat_refused(flat_id, ops.Refused(_("이 호에는 지금 사는 분이 없습니다.")), "out")
     reading = forms.read_move_out(request.form, today(), tenancy.moved_in_on)
     try:
         if reading.errors:
             raise ops.Refused(
-                "퇴거를 기록하지 않았습니다. 표시된 항목을 확인하세요.", reading.errors
+                _("퇴거를 기록하지 않았습니다. 표시된 항목을 확인하세요."), reading.errors
             )
         ops.move_out(session, f, tenancy, reading.values, user_id=g.membership.user_id,
                      lock_version=forms.lock_from(request.form))  # fmt: skip
@@ -276,7 +277,7 @@ def keep(flat_id: int):  # type: ignore[no-untyped-def]
     tenancy = queries.current_tenancy(session, flat_id=f.id)
     try:
         if tenancy is None:
-            raise ops.Refused("이 호에는 지금 사는 분이 없습니다.")
+            raise ops.Refused(_("이 호에는 지금 사는 분이 없습니다."))
         ops.keep_living(session, f, tenancy, user_id=g.membership.user_id,
                         lock_version=forms.lock_from(request.form))  # fmt: skip
         log_person(tenancy.person_id, "edit", "케어안심주택 계속 거주 확인")

@@ -22,7 +22,7 @@ HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 
 
 def housing_tenant(pack_tenant) -> str:  # type: ignore[no-untyped-def]
-    slug = pack_tenant("jeonju")
+    slug = pack_tenant("jeonju", plugins=("housing",))
     set_plugin(slug, "housing", True)
     return slug
 

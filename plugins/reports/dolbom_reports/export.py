@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 
 from dolbom.plugins.api import dong_names
@@ -17,11 +18,15 @@ HEADER = ("접수번호", "승인일", "동", "신고인", "연락처", "금액(
 
 
 def rows(ledger: Ledger, names: dict[str, str]) -> list[tuple[object, ...]]:
+    """The file stays in Korean whatever the page's language: its header is Korean, and so are
+    the status labels in it."""
     out: list[tuple[object, ...]] = []
+    with force_locale("ko"):
+        statuses = {k: str(v) for k, v in PAYMENT_STATUSES.items()}
     for r in ledger.rows:
         p = r.payment
         out.append((r.receipt_no, p.approved_on.isoformat(), names.get(r.dong_code, r.dong_code),
-                    r.reporter_name, r.reporter_phone, p.amount, PAYMENT_STATUSES[p.status],
+                    r.reporter_name, r.reporter_phone, p.amount, statuses[p.status],
                     p.paid_on.isoformat() if p.paid_on else "", p.reason or "", p.citation,
                     f"{p.rule_set} v{p.rule_version}"))  # fmt: skip
     return out

@@ -8,19 +8,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from dolbom_reports.models import CRISIS_KINDS, RELATIONS
 
 CONSENT_VERSION = "2026-1"
 CONSENT_ITEMS = (
-    ("수집 항목", "신고인의 이름·전화번호·관계, 신고한 가구의 위치와 상황(이름을 아는 경우 이름)"),
     (
-        "이용 목적",
-        "위기가구 신고의 확인·처리와, 신고한 가구가 서비스 대상자가 되었을 때의 포상금 지급",
+        _l("수집 항목"),
+        _l("신고인의 이름·전화번호·관계, 신고한 가구의 위치와 상황(이름을 아는 경우 이름)"),
     ),
-    ("보유 기간", "포상금 지급이 끝난 해의 다음 해부터 5년 (지급 대상이 아니면 신고 처리 후 1년)"),
     (
-        "동의 거부",
-        "동의하지 않으면 이 양식으로 신고할 수 없습니다. 익명 신고는 129 보건복지상담센터나 동 행정복지센터에서 할 수 있습니다",
+        _l("이용 목적"),
+        _l("위기가구 신고의 확인·처리와, 신고한 가구가 서비스 대상자가 되었을 때의 포상금 지급"),
+    ),
+    (
+        _l("보유 기간"),
+        _l("포상금 지급이 끝난 해의 다음 해부터 5년 (지급 대상이 아니면 신고 처리 후 1년)"),
+    ),
+    (
+        _l("동의 거부"),
+        _l(
+            "동의하지 않으면 이 양식으로 신고할 수 없습니다. 익명 신고는 129 보건복지상담센터나 동 행정복지센터에서 할 수 있습니다"
+        ),
     ),
 )
 HONEYPOT = "website"  # hidden from people; bots fill every field
@@ -60,29 +71,29 @@ def read_report(form: Mapping[str, Any], dong_codes: set[str]) -> Reading:
     out.bot = bool((form.get(HONEYPOT) or "").strip())
     for name, limit in LIMITS.items():
         if len(text[name]) > limit:
-            out.errors[name] = f"{limit:,}자까지 적을 수 있습니다"
+            out.errors[name] = _("%(limit)s자까지 적을 수 있습니다", limit=f"{limit:,}")
     if text["dong_code"] not in dong_codes:
-        out.errors["dong_code"] = "가구가 있는 동을 고르세요"
+        out.errors["dong_code"] = _("가구가 있는 동을 고르세요")
     if not text["address"]:
-        out.errors.setdefault("address", "주소나 장소를 적으세요 (예: ○○아파트 3동 뒤 단독주택)")
+        out.errors.setdefault("address", _("주소나 장소를 적으세요 (예: ○○아파트 3동 뒤 단독주택)"))
     kinds = (
         [k for k in form.getlist("kinds") if k in CRISIS_KINDS] if hasattr(form, "getlist") else []
     )
     if not kinds:
-        out.errors["kinds"] = "어떤 어려움이 있는지 하나 이상 고르세요"
+        out.errors["kinds"] = _("어떤 어려움이 있는지 하나 이상 고르세요")
     elif kinds == ["other"] and not text["description"]:
-        out.errors["description"] = "'그 밖에'를 골랐다면 어떤 상황인지 적어 주세요"
+        out.errors["description"] = _("'그 밖에'를 골랐다면 어떤 상황인지 적어 주세요")
     if not text["reporter_name"]:
-        out.errors.setdefault("reporter_name", "신고하시는 분의 이름을 적으세요")
+        out.errors.setdefault("reporter_name", _("신고하시는 분의 이름을 적으세요"))
     phone = normalise_phone(text["reporter_phone"])
     if not text["reporter_phone"]:
-        out.errors["reporter_phone"] = "연락받을 전화번호를 적으세요"
+        out.errors["reporter_phone"] = _("연락받을 전화번호를 적으세요")
     elif phone is None:
-        out.errors["reporter_phone"] = "전화번호를 숫자로 적으세요 (예: 010-1234-5678)"
+        out.errors["reporter_phone"] = _("전화번호를 숫자로 적으세요 (예: 010-1234-5678)")
     if text["reporter_relation"] not in RELATIONS:
-        out.errors["reporter_relation"] = "신고한 가구와의 관계를 고르세요"
+        out.errors["reporter_relation"] = _("신고한 가구와의 관계를 고르세요")
     if form.get("consent") != "yes":
-        out.errors["consent"] = "개인정보 수집·이용에 동의해야 신고할 수 있습니다"
+        out.errors["consent"] = _("개인정보 수집·이용에 동의해야 신고할 수 있습니다")
     if out.errors:
         return out
     out.values = {

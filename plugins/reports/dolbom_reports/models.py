@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dolbom.plugins.api import NAMING
@@ -19,35 +20,35 @@ from dolbom.plugins.api import NAMING
 _TS = sa.DateTime(timezone=True)
 
 CRISIS_KINDS = {
-    "meals": "끼니 거름",
-    "arrears": "공과금 체납·단전",
-    "health": "건강 악화",
-    "isolation": "고립·은둔",
-    "housing": "주거 위기",
-    "other": "그 밖에",
+    "meals": _l("끼니 거름"),
+    "arrears": _l("공과금 체납·단전"),
+    "health": _l("건강 악화"),
+    "isolation": _l("고립·은둔"),
+    "housing": _l("주거 위기"),
+    "other": _l("그 밖에"),
 }
 RELATIONS = {
-    "neighbour": "이웃",
-    "landlord": "집주인·관리인",
-    "family": "가족·친척",
-    "acquaintance": "지인",
-    "tongjang": "통장·이장",
-    "other": "그 밖에",
+    "neighbour": _l("이웃"),
+    "landlord": _l("집주인·관리인"),
+    "family": _l("가족·친척"),
+    "acquaintance": _l("지인"),
+    "tongjang": _l("통장·이장"),
+    "other": _l("그 밖에"),
 }
 REPORT_STATUSES = {
-    "new": "접수",
-    "duplicate": "중복",
-    "linked": "기존 사례 연결",
-    "application": "신규 신청",
-    "not_applicable": "해당 없음",
+    "new": _l("접수"),
+    "duplicate": _l("중복"),
+    "linked": _l("기존 사례 연결"),
+    "application": _l("신규 신청"),
+    "not_applicable": _l("해당 없음"),
 }
-PAYMENT_STATUSES = {"due": "지급 예정", "paid": "지급 완료", "over_cap": "한도 초과"}
+PAYMENT_STATUSES = {"due": _l("지급 예정"), "paid": _l("지급 완료"), "over_cap": _l("한도 초과")}
 # The reward-due row's outcome: waiting for the job, a payment row exists, or why none.
 DUE_STATES = {
-    "pending": "지급 확인 중",
-    "created": "포상금 기록됨",
-    "no_rule": "포상금 규칙 없음",
-    "not_in_service": "서비스 대상자 아님",
+    "pending": _l("지급 확인 중"),
+    "created": _l("포상금 기록됨"),
+    "no_rule": _l("포상금 규칙 없음"),
+    "not_in_service": _l("서비스 대상자 아님"),
 }
 
 
@@ -61,7 +62,12 @@ class Base(DeclarativeBase):
 
 class Report(Base):
     __tablename__ = "reports_report"
-    __table_args__ = (sa.Index("ix_reports_report_dong_received", "dong_code", "received_at"),)
+    __table_args__ = (
+        sa.Index("ix_reports_report_dong_received", "dong_code", "received_at"),
+        # One report carries a case (and its reward): held here when two staff link at once.
+        sa.Index("uq_reports_report_case_active", "case_id", unique=True,
+                 postgresql_where=sa.text("status IN ('linked', 'application')")),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     receipt_no: Mapped[str] = mapped_column(sa.String(20), unique=True)
@@ -90,7 +96,7 @@ class Report(Base):
 
     @property
     def status_label(self) -> str:
-        return REPORT_STATUSES.get(self.status, self.status)
+        return str(REPORT_STATUSES.get(self.status, self.status))
 
 
 class RewardDue(Base):
@@ -136,4 +142,4 @@ class Payment(Base):
 
     @property
     def status_label(self) -> str:
-        return PAYMENT_STATUSES.get(self.status, self.status)
+        return str(PAYMENT_STATUSES.get(self.status, self.status))

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dolbom.plugins.api import blind_indexes, case_in_scope, open_application
@@ -80,9 +82,11 @@ def lock_from(form: Mapping[str, Any]) -> int | None:
 
 def _begin(report: Report, lock_version: int | None) -> None:
     if lock_version is None or lock_version != report.lock_version:
-        raise Stale("다른 사람이 먼저 이 신고를 처리했습니다. 지금 상태를 확인한 뒤 다시 하세요.")
+        raise Stale(
+            _("다른 사람이 먼저 이 신고를 처리했습니다. 지금 상태를 확인한 뒤 다시 하세요.")
+        )
     if report.status != OPEN:
-        raise Refused(f"이미 '{report.status_label}'(으)로 처리된 신고입니다.")
+        raise Refused(_("이미 '%(status)s'(으)로 처리된 신고입니다.", status=report.status_label))
 
 
 def _done(report: Report, status: str, user_id: int) -> None:
@@ -97,12 +101,12 @@ def mark_duplicate(session: Session, report: Report, original_receipt: str, *, u
     _begin(report, lock_version)
     number = (original_receipt or "").strip().upper()
     if not number:
-        raise Refused("먼저 들어온 신고의 접수번호를 적으세요", "original")
+        raise Refused(_("먼저 들어온 신고의 접수번호를 적으세요"), "original")
     original = session.scalar(sa.select(Report).where(Report.receipt_no == number))
     if original is None or original.dong_code != report.dong_code:
-        raise Refused("이 동의 신고 중에 그 접수번호가 없습니다", "original")
+        raise Refused(_("이 동의 신고 중에 그 접수번호가 없습니다"), "original")
     if original.id == report.id:
-        raise Refused("자기 자신을 중복으로 표시할 수는 없습니다", "original")
+        raise Refused(_("자기 자신을 중복으로 표시할 수는 없습니다"), "original")
     if original.duplicate_of is not None:  # point at the first report, not a chain
         original = session.get(Report, original.duplicate_of) or original
     report.duplicate_of = original.id
@@ -113,7 +117,7 @@ def mark_duplicate(session: Session, report: Report, original_receipt: str, *, u
 
 def _parse_case_id(text: str) -> int | None:
     digits = (text or "").strip().lstrip("#")
-    return int(digits) if digits.isdigit() and len(digits) < 10 else None
+    return int(digits) if digits.isdecimal() and len(digits) < 10 else None
 
 
 def link_case(session: Session, report: Report, case_text: str, *, user_id: int,
@@ -123,21 +127,27 @@ def link_case(session: Session, report: Report, case_text: str, *, user_id: int,
     _begin(report, lock_version)
     case_id = _parse_case_id(case_text)
     if case_id is None:
-        raise Refused("사례 번호를 숫자로 적으세요", "case_id")
+        raise Refused(_("사례 번호를 숫자로 적으세요"), "case_id")
     case = case_in_scope(session, case_id)
     if case is None:
-        raise Refused("그 번호의 사례가 없거나 볼 수 있는 사례가 아닙니다", "case_id")
+        raise Refused(_("그 번호의 사례가 없거나 볼 수 있는 사례가 아닙니다"), "case_id")
     other = session.scalar(
         sa.select(Report.receipt_no).where(
             Report.case_id == case.id, Report.status.in_(ACTIVE), Report.id != report.id
         )
     )
     if other:
-        raise Refused(f"이 사례에는 신고 {other}이(가) 이미 연결되어 있습니다. 중복으로 표시하세요",
+        raise Refused(_("이 사례에는 신고 %(receipt)s이(가) 이미 연결되어 있습니다. 중복으로 표시하세요",
+                        receipt=other),
                       "case_id")  # fmt: skip
     report.case_id = case.id
     _done(report, "linked", user_id)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:  # another report was linked to this case at the same moment
+        raise Refused(_("이 사례에는 다른 신고가 방금 연결되었습니다. 중복으로 표시하세요"),
+                      "case_id") from exc  # fmt: skip
     return case.id
 
 
@@ -147,18 +157,18 @@ def open_case(session: Session, tenant: str, report: Report, *, person_id: int |
     _begin(report, lock_version)
     name, address = name.strip(), address.strip()
     if person_id is None and not name:
-        raise Refused("신청할 분의 이름을 적거나 명부에서 고르세요", "name")
+        raise Refused(_("신청할 분의 이름을 적거나 명부에서 고르세요"), "name")
     if len(name) > 50:
-        raise Refused("이름은 50자까지 적을 수 있습니다", "name")
+        raise Refused(_("이름은 50자까지 적을 수 있습니다"), "name")
     if len(address) > 200:
-        raise Refused("주소는 200자까지 적을 수 있습니다", "address")
+        raise Refused(_("주소는 200자까지 적을 수 있습니다"), "address")
     try:
         case = open_application(session, tenant, name=name or "이름 모름", source="주민신고",
                                 user_id=user_id, person_id=person_id, dong_code=report.dong_code,
                                 address=address or report.address,
                                 note=f"위기가구 신고 {report.receipt_no}")  # fmt: skip
     except LookupError as exc:
-        raise Refused("명부에서 그 사람을 찾을 수 없습니다", "person_id") from exc
+        raise Refused(_("명부에서 그 사람을 찾을 수 없습니다"), "person_id") from exc
     report.case_id = case.id
     _done(report, "application", user_id)
     session.flush()
@@ -170,9 +180,9 @@ def close_not_applicable(session: Session, report: Report, reason: str, *, user_
     _begin(report, lock_version)
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("해당 없음으로 닫는 사유를 적으세요", "reason")
+        raise Refused(_("해당 없음으로 닫는 사유를 적으세요"), "reason")
     if len(reason) > 500:
-        raise Refused("사유는 500자까지 적을 수 있습니다", "reason")
+        raise Refused(_("사유는 500자까지 적을 수 있습니다"), "reason")
     report.close_reason = reason
     _done(report, "not_applicable", user_id)
     session.flush()

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dolbom.plugins.api import (
@@ -33,6 +34,7 @@ class CrisisReportsPlugin(DolbomPlugin):
     blueprint = staticmethod(make_blueprint)
     public_blueprint = staticmethod(make_public_blueprint)
     migrations = HERE / "migrations"
+    translations = HERE / "translations"
     metadata = Base.metadata
     settings = (RULE_SET, PER_HOUR)
     jobs: ClassVar[dict] = {KIND: reward_job, SWEEP: reward_sweep}
@@ -40,15 +42,17 @@ class CrisisReportsPlugin(DolbomPlugin):
 
     @hookimpl
     def dolbom_navigation(self, ctx: TenantContext) -> list[NavItem]:
-        return [NavItem("위기가구 신고", "tenant.plugin_reports.index", frozenset(TRIAGE))]
+        return [NavItem(_("위기가구 신고"), "tenant.plugin_reports.index", frozenset(TRIAGE))]
 
     @hookimpl
     def dolbom_landing_panels(self, ctx: TenantContext, session: Session) -> list[Panel]:
         if ctx.role not in TRIAGE:
             return []
         n = queries.new_count(session, member_dongs())
-        return [Panel("위기가구 신고", f"분류를 기다리는 신고 {n:,}건" if n else "분류를 기다리는 신고가 없습니다",
-                      link_label="신고 목록", link_url=url_for("tenant.plugin_reports.index"))]  # fmt: skip
+        body = (_("분류를 기다리는 신고 %(n)s건", n=f"{n:,}") if n
+                else _("분류를 기다리는 신고가 없습니다"))  # fmt: skip
+        return [Panel(_("위기가구 신고"), body, link_label=_("신고 목록"),
+                      link_url=url_for("tenant.plugin_reports.index"))]  # fmt: skip
 
     @hookimpl
     def dolbom_case_transition(self, tenant_slug: str, session: Session, case: CaseInfo,
@@ -68,15 +72,17 @@ class CrisisReportsPlugin(DolbomPlugin):
             return []
         due, payment = queries.reward_of(session, report.id)
         if payment is not None:
-            reward = f"포상금: {payment.status_label} ₩{payment.amount:,}"
+            reward = _("포상금: %(status)s ₩%(amount)s", status=payment.status_label,
+                       amount=f"{payment.amount:,}")  # fmt: skip
         elif due is not None:
-            reward = f"포상금: {DUE_STATES.get(due.state, due.state)}" + (
+            reward = _("포상금: %(status)s", status=DUE_STATES.get(due.state, due.state)) + (
                 f" — {due.note}" if due.note else ""
             )
         else:
-            reward = "포상금: 승인되면 확인합니다"
-        return [Panel("위기가구 신고로 접수", f"신고 {report.receipt_no} · {report.received_at:%Y-%m-%d}",
-                      (reward,), "신고 보기",
+            reward = _("포상금: 승인되면 확인합니다")
+        body = _("신고 %(receipt)s · %(day)s", receipt=report.receipt_no,
+                 day=f"{report.received_at:%Y-%m-%d}")  # fmt: skip
+        return [Panel(_("위기가구 신고로 접수"), body, (reward,), _("신고 보기"),
                       url_for("tenant.plugin_reports.show", report_id=report.id))]  # fmt: skip
 
     @hookimpl

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -140,17 +141,21 @@ def mark_paid(session: Session, payment: Payment, paid_on_text: str, *, user_id:
               lock_version: int | None) -> None:  # fmt: skip
     """지급 완료, on the day the money went out."""
     if lock_version is None or lock_version != payment.lock_version:
-        raise Stale("다른 사람이 먼저 이 지급 건을 바꿨습니다. 지금 상태를 확인한 뒤 다시 하세요.")
+        raise Stale(
+            _("다른 사람이 먼저 이 지급 건을 바꿨습니다. 지금 상태를 확인한 뒤 다시 하세요.")
+        )
     if payment.status != "due":
-        raise Refused(f"'{payment.status_label}' 상태의 건은 지급 완료로 바꿀 수 없습니다")
+        raise Refused(
+            _("'%(status)s' 상태의 건은 지급 완료로 바꿀 수 없습니다", status=payment.status_label)
+        )
     try:
         paid_on = dt.date.fromisoformat((paid_on_text or "").strip())
     except ValueError as exc:
-        raise Refused("지급일을 YYYY-MM-DD로 적으세요", "paid_on") from exc
+        raise Refused(_("지급일을 YYYY-MM-DD로 적으세요"), "paid_on") from exc
     if paid_on > today():
-        raise Refused("지급일은 오늘이나 그 전이어야 합니다", "paid_on")
+        raise Refused(_("지급일은 오늘이나 그 전이어야 합니다"), "paid_on")
     if paid_on < payment.approved_on:
-        raise Refused(f"지급일은 승인일({payment.approved_on.isoformat()}) 이후여야 합니다",
+        raise Refused(_("지급일은 승인일(%(day)s) 이후여야 합니다", day=payment.approved_on.isoformat()),
                       "paid_on")  # fmt: skip
     payment.status, payment.paid_on, payment.paid_by = "paid", paid_on, user_id
     session.flush()

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
 from dolbom.plugins.api import (
@@ -58,11 +60,14 @@ def index():  # type: ignore[no-untyped-def]
 
 def _show(report: Report, status: int = 200, **ctx: Any):  # type: ignore[no-untyped-def]
     s = request_session()
-    log_access(s, subject_type="crisis_report", subject_id=report.id, action="view")
-    s.commit()
     due, payment = queries.reward_of(s, report.id)
     duplicates = queries.possible_duplicates(s, report) if report.status == "new" else []
     matches = queries.matching_people(s, report) if report.status == "new" else []
+    log_access(s, subject_type="crisis_report", subject_id=report.id, action="view")
+    for m in matches:  # registry people shown as possible matches are handled data too
+        log_access(s, subject_type="person", subject_id=m.person.id, action="view",
+                   detail=f"위기가구 신고 {report.id} 대조")  # fmt: skip
+    s.commit()
     original = s.get(Report, report.duplicate_of) if report.duplicate_of else None
     context = {
         "r": report, "due": due, "payment": payment, "duplicates": duplicates,
@@ -83,8 +88,8 @@ def _person_choice(report: Report) -> int | None:
     if not raw:
         return None
     allowed = {m.person.id for m in queries.matching_people(request_session(), report)}
-    if not raw.isdigit() or int(raw) not in allowed:
-        raise operations.Refused("명부 후보 중에서 고르세요", "person_id")
+    if not raw.isdecimal() or int(raw) not in allowed:
+        raise operations.Refused(_("명부 후보 중에서 고르세요"), "person_id")
     return int(raw)
 
 
@@ -113,7 +118,7 @@ def act(report_id: int, action: str):  # type: ignore[no-untyped-def]
     except (operations.Stale, StaleDataError) as exc:
         s.rollback()
         message = str(exc) if isinstance(exc, operations.Stale) else str(operations.Stale(
-            "다른 사람이 먼저 이 신고를 처리했습니다. 지금 상태를 확인한 뒤 다시 하세요."))  # fmt: skip
+            _("다른 사람이 먼저 이 신고를 처리했습니다. 지금 상태를 확인한 뒤 다시 하세요.")))  # fmt: skip
         return _show(_report_or_404(report_id), 409, message=message, values=values,
                      open_action=action)  # fmt: skip
     except operations.Refused as exc:
@@ -121,15 +126,16 @@ def act(report_id: int, action: str):  # type: ignore[no-untyped-def]
         errors = {exc.field: str(exc)} if exc.field else {}
         return _show(_report_or_404(report_id), 422, errors=errors, values=values,
                      message=None if exc.field else str(exc), open_action=action)  # fmt: skip
-    log_access(s, subject_type="crisis_report", subject_id=report.id, action="edit",
-               detail=f"분류: {report.status_label}")  # fmt: skip
+    with force_locale("ko"):  # the access log is kept in Korean, whatever the page's language
+        detail = f"분류: {report.status_label}"
+    log_access(s, subject_type="crisis_report", subject_id=report.id, action="edit", detail=detail)
     s.commit()
     return redirect(url_for(".show", report_id=report.id), 303)
 
 
 def _year() -> int:
     raw = request.args.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today().year
+    return int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else today().year
 
 
 def ledger_page(status_code: int = 200, **ctx: Any):  # type: ignore[no-untyped-def]
@@ -160,7 +166,7 @@ def pay(payment_id: int):  # type: ignore[no-untyped-def]
     except (Stale, StaleDataError):
         s.rollback()
         return ledger_page(409, year=year, failed_id=payment_id, message=str(Stale(
-            "다른 사람이 먼저 이 지급 건을 바꿨습니다. 지금 상태를 확인한 뒤 다시 하세요.")))  # fmt: skip
+            _("다른 사람이 먼저 이 지급 건을 바꿨습니다. 지금 상태를 확인한 뒤 다시 하세요."))))  # fmt: skip
     except Refused as exc:
         s.rollback()
         return ledger_page(422, year=year, failed_id=payment_id,

@@ -24,7 +24,7 @@ from tests.fixtures import csrf_from
 
 @pytest.fixture
 def jeonju(pack_tenant):  # type: ignore[no-untyped-def]
-    return switch_on(pack_tenant("jeonju"))
+    return switch_on(pack_tenant("jeonju", plugins=("reports",)))
 
 
 def table_exists(slug: str, table: str) -> bool:

@@ -13,7 +13,7 @@ from dolbom_reports.models import Report
 
 
 def test_demo_rows(pack_tenant, signed_in):
-    slug = switch_on(pack_tenant("jeonju"))
+    slug = switch_on(pack_tenant("jeonju", plugins=("reports",)))
     with db.tenant_transaction(slug) as s:
         generate(s, slug, 120, seed=7, user_id=1, workers={DONG: 1})
     with db.tenant_transaction(slug) as s:

@@ -34,7 +34,7 @@ from tests.fixtures import csrf_from
 
 @pytest.fixture
 def jeonju(pack_tenant):  # type: ignore[no-untyped-def]
-    return switch_on(pack_tenant("jeonju"))
+    return switch_on(pack_tenant("jeonju", plugins=("reports",)))
 
 
 def test_report_to_application_to_one_payment_and_the_ledger(jeonju, client, signed_in):

@@ -16,7 +16,7 @@ from dolbom_reports.models import Report
 
 @pytest.fixture
 def jeonju(pack_tenant):  # type: ignore[no-untyped-def]
-    return switch_on(pack_tenant("jeonju"))
+    return switch_on(pack_tenant("jeonju", plugins=("reports",)))
 
 
 def count(slug: str) -> int:

@@ -37,7 +37,7 @@ from tests.fixtures import ROOT, child_env
 
 @pytest.fixture
 def jeonju(pack_tenant):  # type: ignore[no-untyped-def]
-    return switch_on(pack_tenant("jeonju"))
+    return switch_on(pack_tenant("jeonju", plugins=("reports",)))
 
 
 def reported_case(
@@ -145,7 +145,9 @@ def test_a_worker_killed_mid_job_leaves_nothing_and_the_rerun_pays_once(
 
 
 def test_no_rule_set_means_no_payment_and_says_why(pack_tenant, client, signed_in):
-    slug = switch_on(pack_tenant("daejeon"), rule_set=None)  # default key: "<slug>-crisis-reward"
+    slug = switch_on(
+        pack_tenant("daejeon", plugins=("reports",)), rule_set=None
+    )  # default key: "<slug>-crisis-reward"
     coordinator = signed_in("coordinator", slug)
     report_id, case_id = reported_case(client, coordinator, slug, dong="dunsan1")
     approve(slug, case_id)
@@ -164,7 +166,7 @@ CAPPED = CAPPED.replace("key: jeonju-crisis-reward", "key: capped-crisis-reward"
 
 
 def test_yearly_cap_per_reporter(pack_tenant, client, signed_in):
-    slug = switch_on(pack_tenant("daejeon"), rule_set="capped-crisis-reward")
+    slug = switch_on(pack_tenant("daejeon", plugins=("reports",)), rule_set="capped-crisis-reward")
     with db.tenant_transaction(slug) as s:
         import_ruleset(s, slug, CAPPED, user_id=None)
     coordinator = signed_in("coordinator", slug)

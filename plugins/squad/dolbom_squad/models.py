@@ -10,18 +10,37 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as pgettext  # lazy; named so pybabel finds it
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dolbom.plugins.api import NAMING
 
-SKILLS = {"repair": "소규모 수리", "cleanup": "주거 정리", "safety": "전기·가스 안전점검"}
-KINDS = {"repair": "긴급 소규모 수리", "cleanup": "주거 정리", "safety": "노후주택 안전점검"}
-STATUSES = {"received": "접수", "assigned": "배정", "done": "완료", "cancelled": "취소"}
-URGENCIES = {"urgent": "긴급", "normal": "보통"}
+SKILLS = {
+    "repair": _l("소규모 수리"),
+    "cleanup": _l("주거 정리"),
+    "safety": _l("전기·가스 안전점검"),
+}
+KINDS = {
+    "repair": _l("긴급 소규모 수리"),
+    "cleanup": _l("주거 정리"),
+    "safety": _l("노후주택 안전점검"),
+}
+STATUSES = {
+    "received": _l("접수"),
+    "assigned": _l("배정"),
+    "done": _l("완료"),
+    "cancelled": pgettext("status", "취소"),
+}
+URGENCIES = {"urgent": _l("긴급"), "normal": _l("보통")}
 # The safety check of an old house (노후주택 안전점검): every item needs an answer.
-CHECK_ITEMS = {"electric": "전기 (누전·배선)", "gas": "가스 (누출·호스)", "fire": "소화기·감지기"}
-CHECK_RESULTS = {"ok": "양호", "action": "조치 필요", "na": "해당 없음"}
+CHECK_ITEMS = {
+    "electric": _l("전기 (누전·배선)"),
+    "gas": _l("가스 (누출·호스)"),
+    "fire": _l("소화기·감지기"),
+}
+CHECK_RESULTS = {"ok": _l("양호"), "action": _l("조치 필요"), "na": _l("해당 없음")}
 
 
 def utcnow() -> datetime:

@@ -84,7 +84,7 @@ def new():  # type: ignore[no-untyped-def]
         values: dict[str, Any] = {"requested_on": today().isoformat(), "urgency": "normal",
                                   "kind": request.args.get("kind", "")}  # fmt: skip
         raw_case = request.args.get("case_id", "")
-        case = case_in_scope(session, int(raw_case)) if raw_case.isdigit() else None
+        case = case_in_scope(session, int(raw_case)) if raw_case.isdecimal() else None
         if case is not None:
             values["case_number"] = str(case.id)
             values["dong_code"] = case.dong_code or ""

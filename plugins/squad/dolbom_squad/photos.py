@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dolbom.plugins.api import sniff_upload
 from dolbom_squad.models import Photo
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_PHOTOS = 5
+# Together under the app's 20 MB request limit (with the form around them): a full set of
+# photos is checked here, with the entry kept, rather than refused whole by the server.
+MAX_BYTES = 4 * 1024 * 1024
+MAX_PHOTOS = 4
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
@@ -30,18 +33,24 @@ def check(uploads: list[Upload]) -> tuple[list[tuple[str, bytes]], str | None]:
     are skipped; one bad file refuses them all (nothing half-kept)."""
     files = [u for u in uploads if u.filename or u.data]
     if len(files) > MAX_PHOTOS:
-        return [], f"사진은 한 번에 {MAX_PHOTOS}장까지 올릴 수 있습니다 (지금 {len(files)}장)"
+        return [], _(
+            "사진은 한 번에 %(n)d장까지 올릴 수 있습니다 (지금 %(now)d장)",
+            n=MAX_PHOTOS,
+            now=len(files),
+        )
     out: list[tuple[str, bytes]] = []
     for u in files:
-        name = u.filename or "이름 없는 파일"
+        name = u.filename or _("이름 없는 파일")
         if not u.data:
-            return [], f"빈 파일입니다: {name}"
+            return [], _("빈 파일입니다: %(name)s", name=name)
         if len(u.data) > MAX_BYTES:
             limit = MAX_BYTES // (1024 * 1024)
-            return [], f"사진은 한 장에 {limit}MB까지 올릴 수 있습니다: {name}"
+            return [], _(
+                "사진은 한 장에 %(n)dMB까지 올릴 수 있습니다: %(name)s", n=limit, name=name
+            )
         kind = sniff_upload(u.data[:16])
         if kind not in IMAGE_TYPES:
-            return [], f"JPEG나 PNG 사진만 올릴 수 있습니다: {name}"
+            return [], _("JPEG나 PNG 사진만 올릴 수 있습니다: %(name)s", name=name)
         out.append((kind, u.data))
     return out, None
 

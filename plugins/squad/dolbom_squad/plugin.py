@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dolbom.plugins.api import (
@@ -52,11 +53,12 @@ class WelfareSquadPlugin(DolbomPlugin):
     title = "복지기동대"
     blueprint = staticmethod(make_blueprint)
     migrations = HERE / "migrations"
+    translations = HERE / "translations"
     metadata = Base.metadata
 
     @hookimpl
     def dolbom_navigation(self, ctx: TenantContext) -> list[NavItem]:
-        return [NavItem("복지기동대", "tenant.plugin_squad.index", frozenset(STAFF_ROLES))]
+        return [NavItem(_("복지기동대"), "tenant.plugin_squad.index", frozenset(STAFF_ROLES))]
 
     @hookimpl
     def dolbom_case_panels(
@@ -70,17 +72,22 @@ class WelfareSquadPlugin(DolbomPlugin):
         orders = orders_of_case(session, case.id)
         new_url = url_for("tenant.plugin_squad.new_order", case_id=case.id)
         if not orders:
-            return [Panel("복지기동대", "이 사례의 작업 요청이 없습니다.",
-                          link_label="작업 요청 등록", link_url=new_url)]  # fmt: skip
+            return [Panel(_("복지기동대"), _("이 사례의 작업 요청이 없습니다."),
+                          link_label=_("작업 요청 등록"), link_url=new_url)]  # fmt: skip
         open_ = sum(o.status in ("received", "assigned") for o in orders)
         lines = tuple(
-            f"#{o.id} {KINDS[o.kind]} · {STATUSES[o.status]} · 요청 {o.requested_on}"
-            + (f" · 완료 {o.completed_on}" if o.completed_on else f" · 기한 {o.due_on}")
-            + (" · 조치 필요" if o.needs_action else "")
+            f"#{o.id} {KINDS[o.kind]} · {STATUSES[o.status]} · "
+            + _("요청 %(day)s", day=o.requested_on)
+            + (
+                _(" · 완료 %(day)s", day=o.completed_on)
+                if o.completed_on
+                else _(" · 기한 %(day)s", day=o.due_on)
+            )
+            + (_(" · 조치 필요") if o.needs_action else "")
             for o in orders
         )
-        return [Panel("복지기동대", f"작업 요청 {len(orders)}건 (진행 중 {open_}건)", lines,
-                      "작업 요청 보기", url_for("tenant.plugin_squad.index", case_id=case.id))]  # fmt: skip
+        body = _("작업 요청 %(n)d건 (진행 중 %(open)d건)", n=len(orders), open=open_)
+        return [Panel(_("복지기동대"), body, lines, _("작업 요청 보기"), url_for("tenant.plugin_squad.index", case_id=case.id))]  # fmt: skip
 
     @hookimpl
     def dolbom_demo_data(self, tenant_slug: str, session: Session, staff: dict[str, int]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dolbom_squad.models import KINDS, STATUSES, Assignment, WorkOrder
@@ -50,13 +51,13 @@ class OrderFilter:
         f.kind = args.get("kind", "") if args.get("kind", "") in KINDS else ""
         month = args.get("month", "").strip()
         if month and parse_month(month) is None:
-            f.errors["month"] = "달을 YYYY-MM으로 적으세요 (예: 2026-10)"
+            f.errors["month"] = _("달을 YYYY-MM으로 적으세요 (예: 2026-10)")
         else:
             f.month = month
         raw_case = args.get("case_id", "")
-        f.case_id = int(raw_case) if raw_case.isdigit() else None
+        f.case_id = int(raw_case) if raw_case.isdecimal() else None
         page = args.get("page", "1")
-        f.page = int(page) if page.isdigit() else 1
+        f.page = int(page) if page.isdecimal() else 1
         return f
 
     def query_args(self, **changes: object) -> dict[str, object]:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from dolbom_squad.models import KINDS, Assignment, WorkOrder
@@ -124,10 +125,12 @@ def to_csv(summary: Summary, dong_names: dict[str, str]) -> str:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(HEADER)
     month = summary.month.strftime("%Y-%m")
+    with force_locale("ko"):  # the file stays Korean, like its header, whatever the page's language
+        kinds = {k: str(v) for k, v in KINDS.items()}
     for r in [*summary.rows, summary.total]:
         total = r is summary.total
         w.writerow([month, "합계" if total else dong_names.get(r.dong_code, r.dong_code),
-                    "" if total else KINDS.get(r.kind, r.kind), r.requested, r.cancelled,
+                    "" if total else kinds.get(r.kind, r.kind), r.requested, r.cancelled,
                     r.completed, days_label(r.median_days), len(r.volunteers),
                     r.needs_action])  # fmt: skip
     return out.getvalue()

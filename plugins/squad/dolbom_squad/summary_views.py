@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
 
 from dolbom.plugins.api import is_partial, request_session, today
 from dolbom_squad import summary as figures
@@ -23,7 +24,7 @@ def index():  # type: ignore[no-untyped-def]
     first = parse_month(raw) if raw else today().replace(day=1)
     errors = {}
     if first is None:
-        errors["month"] = "달을 YYYY-MM으로 적으세요 (예: 2026-10)"
+        errors["month"] = _("달을 YYYY-MM으로 적으세요 (예: 2026-10)")
         first = today().replace(day=1)
     s = _summary(first)
     context = {"s": s, "month": raw if errors else first.strftime("%Y-%m"), "errors": errors,

@@ -32,7 +32,7 @@ def index():  # type: ignore[no-untyped-def]
          "active": args.get("active", "1")}  # fmt: skip
     if dongs is not None and f["dong"] not in dongs:
         f["dong"] = ""
-    listing = ops.listing(session, dongs, page=int(page) if page.isdigit() else 1, **f)
+    listing = ops.listing(session, dongs, page=int(page) if page.isdecimal() else 1, **f)
     choices = dong_choices(session)
     context = {
         "f": f,

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dolbom.plugins.api import DongInfo, today
@@ -48,30 +49,30 @@ def read_volunteer(
 ) -> Reading:
     """`dong_choices`: the dongs this member may put a volunteer in (current dongs in scope)."""
     r = Reading(form)
-    r.text("name", "이름", 50)
+    r.text("name", _("이름"), 50)
     phone = r.raw("phone")
     if not phone:
-        r.errors["phone"] = "연락처를 적으세요 (예: 010-1234-5678)"
+        r.errors["phone"] = _("연락처를 적으세요 (예: 010-1234-5678)")
     elif not _PHONE.fullmatch(phone.replace(" ", "")):
-        r.errors["phone"] = "전화번호 형식이 아닙니다 (예: 010-1234-5678)"
+        r.errors["phone"] = _("전화번호 형식이 아닙니다 (예: 010-1234-5678)")
     else:
         r.values["phone"] = normalise_phone(phone)
     codes = {d.code for d in dong_choices}
     dong = r.raw("dong_code")
     if not dong:
-        r.errors["dong_code"] = "활동하는 동을 고르세요"
+        r.errors["dong_code"] = _("활동하는 동을 고르세요")
     elif dong not in codes:
-        r.errors["dong_code"] = (
+        r.errors["dong_code"] = _(
             "이 동의 봉사자는 등록할 수 없습니다 (담당하는 동만 고를 수 있습니다)"
         )
     else:
         r.values["dong_code"] = dong
     chosen = [s for s in dict.fromkeys(skills) if s in SKILLS]
     if not chosen or len(chosen) != len(set(skills)):
-        r.errors["skills"] = "할 수 있는 활동을 하나 이상 고르세요"
+        r.errors["skills"] = _("할 수 있는 활동을 하나 이상 고르세요")
     else:
         r.values["skills"] = chosen
-    r.day("joined_on", "가입일", default=today(), not_after=(today(), "오늘"))
+    r.day("joined_on", _("가입일"), default=today(), not_after=(today(), _("오늘")))
     if editing:
         r.values["active"] = form.get("active") == "1"
     return r
@@ -88,7 +89,7 @@ def update(
     session: Session, volunteer: Volunteer, values: Mapping[str, object], lock_version: int | None
 ) -> None:
     if lock_version != volunteer.lock_version:
-        raise Stale("다른 사람이 먼저 이 봉사자 정보를 바꿨습니다")
+        raise Stale(_("다른 사람이 먼저 이 봉사자 정보를 바꿨습니다"))
     for key, value in values.items():
         setattr(volunteer, key, value)
     session.flush()  # the version check runs in the UPDATE too

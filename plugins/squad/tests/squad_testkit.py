@@ -22,7 +22,7 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200 + b"\xff\xd9"
 
 
 def squad_tenant(pack_tenant: Any) -> str:
-    slug = pack_tenant("jeonju")
+    slug = pack_tenant("jeonju", plugins=("squad",))
     set_plugin(slug, "squad", True)
     return slug
 

@@ -88,7 +88,7 @@ def test_photos_must_be_small_jpeg_or_png(pack_tenant, signed_in):
     pdf = complete(photo(b"%PDF-1.7 ...", "영수증.pdf"))
     assert pdf.status_code == 422 and "JPEG나 PNG" in pdf.text
     big = complete(photo(JPEG[:4] + b"\x00" * MAX_BYTES, "큰사진.jpg"))
-    assert big.status_code == 422 and "5MB까지" in big.text
+    assert big.status_code == 422 and "4MB까지" in big.text
     empty = complete(photo(b"", "빈.png"))
     assert empty.status_code == 422 and "빈 파일입니다" in empty.text
     with db.tenant_session(slug) as s:

@@ -167,7 +167,7 @@ def test_demo_seed_spreads_243_volunteers_over_every_dong(pack_tenant, signed_in
     from dolbom.plugins.host import get_host
     from dolbom.plugins.services import current_dongs
 
-    slug = pack_tenant("jeonju")
+    slug = pack_tenant("jeonju", plugins=("squad",))
     set_plugin(slug, "squad", True)
     with db.tenant_transaction(slug) as s:
         get_host().call("dolbom_demo_data", frozenset({"squad"}), tenant_slug=slug, session=s,

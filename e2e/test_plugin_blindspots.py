@@ -28,7 +28,7 @@ CSV = "text/csv"
 
 @pytest.fixture
 def jeonju(pack_tenant):  # type: ignore[no-untyped-def]
-    slug = pack_tenant("jeonju")
+    slug = pack_tenant("jeonju", plugins=("blindspots",))
     set_plugin(slug, "blindspots", True)
     with db.tenant_transaction(slug) as s:
         set_setting(s, "blindspots.rule_set", "jeonju-blindspot-risk")
@@ -122,8 +122,11 @@ def test_list_upload_progress_report_visit_and_export(
     # The coordinator downloads the return file: the visit is in it, no name, no number.
     sign_in(page, coordinator)
     page.goto(batch_url)
+    page.get_by_test_id("export-csv").click()  # the download asks why first
+    page.get_by_test_id("export-reason").fill("사회보장정보시스템 결과 회신")
+    shot(page, "export-reason")
     with page.expect_download() as download:
-        page.get_by_test_id("export-csv").click()
+        page.get_by_test_id("export-download").click()
     data = open(download.value.path(), "rb").read()  # noqa: SIM115
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert table[0] == [C.KEY, C.DONG, "방문일", "결과", "연계 내용"] and len(table) == 13

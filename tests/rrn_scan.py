@@ -50,8 +50,16 @@ def in_redis(redis) -> list[str]:  # type: ignore[no-untyped-def]
     return found
 
 
+def _as_text(column: str, data_type: str) -> str:
+    # A binary column is read as its bytes (escape form: printable bytes as they are), so a
+    # file stored unsealed is found; ciphertexts are random bytes and do not match.
+    if data_type in BINARY:
+        return f"coalesce(encode(\"{column}\", 'escape'), '')"
+    return f"coalesce(\"{column}\"::text, '')"
+
+
 def in_database(engine: sa.Engine) -> list[str]:
-    """Tables (schema.table) with a row holding a number in any non-binary column."""
+    """Tables (schema.table) with a row holding a number in any column, binary ones too."""
     found: list[str] = []
     with engine.connect() as conn:
         columns = conn.execute(sa.text(
@@ -63,10 +71,9 @@ def in_database(engine: sa.Engine) -> list[str]:
         )).all()  # fmt: skip
         tables: dict[tuple[str, str], list[str]] = {}
         for schema, table, column, data_type in columns:
-            if data_type not in BINARY:
-                tables.setdefault((schema, table), []).append(column)
+            tables.setdefault((schema, table), []).append(_as_text(column, data_type))
         for (schema, table), cols in tables.items():
-            row_text = " || ' ' || ".join(f"coalesce(\"{c}\"::text, '')" for c in cols)
+            row_text = " || ' ' || ".join(cols)
             count = conn.execute(
                 sa.text(f'SELECT count(*) FROM "{schema}"."{table}" WHERE ({row_text}) ~ :p'),
                 {"p": SQL_PATTERN},

@@ -148,3 +148,10 @@ def test_services_read_core_data(pack_tenant):
         assert services.rule_parameter(s, slug, "no-such-rules", "report_reward") is None
     with pytest.raises(services.RrnError):
         services.parse_resident_number("400101-1234")
+    with pytest.raises(services.RrnError):  # full-width digits are not a number we can index
+        services.parse_resident_number("４００１０１-１２３４５６８")
+    blob = services.seal_bytes(slug, b"400101-1234568,\xea\xb9\x80", "upload:1")
+    assert b"400101" not in blob
+    assert services.open_bytes(slug, blob, "upload:1") == b"400101-1234568,\xea\xb9\x80"
+    with pytest.raises(Exception):  # another row's context does not open it  # noqa: B017
+        services.open_bytes(slug, blob, "upload:2")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import zlib
 
+import sqlalchemy as sa
+
 from dolbom import db, kv
+from dolbom.people import pii
 from tests import rrn_scan
 
 
@@ -25,9 +28,15 @@ def test_the_database_and_redis_scans_can_fail():
         )
     try:
         assert rrn_scan.in_database(engine) == ["t_scan_probe.note: 1 rows"]
-        with engine.begin() as conn:  # binary columns are ciphertexts: not read
+        with engine.begin() as conn:  # a file kept as bytes is read too
             conn.exec_driver_sql(
                 "UPDATE t_scan_probe.note SET body = 'x', blob = '4401012345678'::bytea"
+            )
+        assert rrn_scan.in_database(engine) == ["t_scan_probe.note: 1 rows"]
+        with engine.begin() as conn:  # ...and sealed, it holds nothing readable
+            conn.execute(
+                sa.text("UPDATE t_scan_probe.note SET blob = :b"),
+                {"b": pii.cipher().seal("probe", b"4401012345678", "note:1")},
             )
         assert rrn_scan.in_database(engine) == []
     finally:

@@ -46,10 +46,27 @@ class PiiCipher:
             raise ValueError("unknown ciphertext version")
         return self._aead.decrypt(blob[1:13], blob[13:], tenant.encode()).decode()
 
+    def seal(self, tenant: str, data: bytes, context: str) -> bytes:
+        """Bytes that hold personal data (an uploaded list), encrypted with the same key, bound
+        to the tenant and a context of the caller's (e.g. "blindspots_upload:42"): a blob copied
+        to another tenant or row does not open, and the NUL-separated associated data keeps a
+        sealed file from ever opening as a sealed number."""
+        nonce = os.urandom(12)
+        return _VERSION + nonce + self._aead.encrypt(nonce, data, _file_aad(tenant, context))
+
+    def unseal(self, tenant: str, blob: bytes, context: str) -> bytes:
+        if not blob or blob[:1] != _VERSION:
+            raise ValueError("unknown ciphertext version")
+        return self._aead.decrypt(blob[1:13], blob[13:], _file_aad(tenant, context))
+
     def blind_index(self, tenant: str, canonical: str) -> str:
         return hmac.new(
             self._mac_key, f"{tenant}\x00{canonical}".encode(), hashlib.sha256
         ).hexdigest()
+
+
+def _file_aad(tenant: str, context: str) -> bytes:
+    return f"{tenant}\x00file\x00{context}".encode()
 
 
 _lock = threading.Lock()

@@ -52,6 +52,7 @@ __all__ = [
     "log_access",
     "member_dongs",
     "open_application",
+    "open_bytes",
     "parse_resident_number",
     "people_by_rrn",
     "people_matching",
@@ -60,6 +61,7 @@ __all__ = [
     "person_care_facts",
     "rate_limited",
     "rule_parameter",
+    "seal_bytes",
     "sniff_upload",
     "today",
 ]
@@ -225,6 +227,21 @@ def decrypt_rrn(tenant: str, blob: bytes) -> Rrn:
     from dolbom.people import pii
 
     return parse_resident_number(pii.cipher().decrypt(tenant, blob))
+
+
+def seal_bytes(tenant: str, data: bytes, context: str) -> bytes:
+    """A file holding personal data (an uploaded list) encrypted for storage, bound to the
+    tenant and `context` (say "<table>:<id>"), until a job has read it."""
+    from dolbom.people import pii
+
+    return pii.cipher().seal(tenant, data, context)
+
+
+def open_bytes(tenant: str, blob: bytes, context: str) -> bytes:
+    """What `seal_bytes` sealed with the same tenant and context; raises otherwise."""
+    from dolbom.people import pii
+
+    return pii.cipher().unseal(tenant, blob, context)
 
 
 def people_by_rrn(session: Session, indexes: Sequence[str]) -> dict[str, int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from dolbom.plugins.api import (
     current_dongs,
@@ -22,6 +23,7 @@ from dolbom_blindspots import columns as C
 from dolbom_blindspots import exporting, operations, queries, reading
 from dolbom_blindspots.models import BATCH_STATUSES, RISKS, Batch
 from dolbom_blindspots.scoring import ScoringMissing, read_scoring, rules_missing
+from dolbom_blindspots.validate import clean
 
 managers = tenant_roles("coordinator", "city_admin")
 ENDPOINT = "tenant.plugin_blindspots"
@@ -61,12 +63,12 @@ def upload():  # type: ignore[no-untyped-def]
     label = (request.form.get("label") or "").strip()
     errors: dict[str, str] = {}
     if len(label) > 100:
-        errors["label"] = "이름은 100자까지입니다"
+        errors["label"] = _("이름은 100자까지입니다")
     problem = _rules_problem(full=True)
     if problem:
         errors["file"] = problem
     elif file is None or not file.filename:
-        errors["file"] = "명단 파일을 고르세요"
+        errors["file"] = _("명단 파일을 고르세요")
     if not errors and file is not None:
         data = file.read(reading.MAX_BYTES + 1)
         try:
@@ -99,7 +101,7 @@ def _batch_or_404(batch_id: int) -> Batch:
 
 def state(batch: Batch) -> dict[str, Any]:
     """What the progress bar shows: the batch's own status once settled, else the job's."""
-    if batch.status in ("imported", "failed"):
+    if batch.status in ("imported", "failed", "discarded"):
         return {"status": batch.status, "progress": 100, "step": None, "message": batch.message}
     job = job_state(job_id(g.tenant.slug, "blindspots-import", str(batch.id)), g.tenant.slug)
     if job is None:
@@ -107,7 +109,7 @@ def state(batch: Batch) -> dict[str, Any]:
     status, progress, step = job
     if status == "failed":
         return {"status": "failed", "progress": progress, "step": None,
-                "message": batch.message or "작업이 중단되었습니다. 다시 실행하세요."}  # fmt: skip
+                "message": batch.message or _("작업이 중단되었습니다. 다시 실행하세요.")}  # fmt: skip
     return {"status": "running" if status in ("started", "finished") else "queued",
             "progress": progress, "step": step, "message": None}  # fmt: skip
 
@@ -145,6 +147,20 @@ def retry(batch_id: int):  # type: ignore[no-untyped-def]
     return _go(url_for(f"{ENDPOINT}.batch", batch_id=b.id))
 
 
+@managers
+def discard(batch_id: int):  # type: ignore[no-untyped-def]
+    """Throw away a list that failed or still waits: its stored file is deleted."""
+    session = request_session()
+    b = _batch_or_404(batch_id)
+    if state(b)["status"] in operations.DISCARDABLE:
+        session.rollback()  # the row lock is taken afresh in discard()
+        if operations.discard(session, batch_id) is not None:
+            log_access(session, subject_type="blindspots_batch", subject_id=batch_id,
+                       action="delete", detail="올린 명단 폐기 (파일 삭제)")  # fmt: skip
+        session.commit()
+    return _go(url_for(f"{ENDPOINT}.batch", batch_id=batch_id))
+
+
 def _download(data: bytes, name: str, fmt: str) -> Response:
     mimetype = ("text/csv" if fmt == "csv" else
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
@@ -152,18 +168,38 @@ def _download(data: bytes, name: str, fmt: str) -> Response:
                     headers={"Content-Disposition": f"attachment; filename={name}.{fmt}"})  # fmt: skip
 
 
+def _export_form(
+    b: Batch, fmt: str, *, reason: str = "", error: str | None = None, status: int = 200
+):  # type: ignore[no-untyped-def]
+    return render_template("blindspots/export.html", batch=b, fmt=fmt, reason=reason,
+                           error=error, max_reason=REASON_MAX), status  # fmt: skip
+
+
+REASON_MAX = 100  # the access log keeps 200 characters of detail
+
+
 @managers
 def export(batch_id: int, fmt: str):  # type: ignore[no-untyped-def]
+    """GET: the form asking why the file is taken; POST with a reason: the file, access-logged
+    with that reason (domain.md: an export of personal data says why)."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
     session = request_session()
     b = _batch_or_404(batch_id)
     if b.status != "imported":
         abort(404)
+    if request.method == "GET":
+        return _export_form(b, fmt)
+    reason = clean(request.form.get("reason") or "")
+    if not reason:
+        return _export_form(b, fmt, error=_("내려받는 까닭을 적으세요 (접근 기록에 남습니다)"), status=422)  # fmt: skip
+    if len(reason) > REASON_MAX:
+        return _export_form(b, fmt, reason=reason, status=422,
+                            error=_("까닭은 %(n)d자까지입니다", n=REASON_MAX))  # fmt: skip
     tasks = queries.export_rows(session, b.id)
     rows = exporting.result_rows(tasks, dong_names(session, {t.dong_code for t in tasks}))
     log_access(session, subject_type="blindspots_batch", subject_id=b.id, action="download",
-               detail=f"회신 파일 {fmt} {len(rows)}행")  # fmt: skip
+               detail=f"회신 파일 {fmt} {len(rows)}행 — 까닭: {reason}"[:200])  # fmt: skip
     session.commit()
     data = (exporting.to_csv(exporting.RESULT_HEADER, rows) if fmt == "csv"
             else exporting.to_xlsx(exporting.RESULT_HEADER, rows, "방문 결과"))  # fmt: skip

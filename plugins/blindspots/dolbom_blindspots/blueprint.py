@@ -30,7 +30,9 @@ def make_blueprint() -> Blueprint:
     rule("/batches/<int:batch_id>", "batch", batch_views.batch)
     rule("/batches/<int:batch_id>/progress", "progress", batch_views.progress)
     rule("/batches/<int:batch_id>/retry", "retry", batch_views.retry, methods=["POST"])
-    rule("/batches/<int:batch_id>/export.<fmt>", "export", batch_views.export)
+    rule("/batches/<int:batch_id>/discard", "discard", batch_views.discard, methods=["POST"])
+    rule("/batches/<int:batch_id>/export.<fmt>", "export", batch_views.export,
+         methods=["GET", "POST"])  # fmt: skip
     rule("/batches/<int:batch_id>/report.<kind>", "report", batch_views.report)
     rule("/tasks", "tasks", task_views.tasks)
     rule("/tasks/<int:task_id>", "task", task_views.task)

@@ -9,8 +9,11 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from flask_babel import force_locale
+
 from dolbom_blindspots import columns as C
 from dolbom_blindspots.models import OUTCOMES, Task
+from dolbom_blindspots.validate import CONTROL
 
 RESULT_HEADER = (C.KEY, C.DONG, "방문일", "결과", "연계 내용")
 REPORT_HEADER = ("줄", "열", "사유")
@@ -19,6 +22,8 @@ NOT_VISITED = "미방문"
 
 def result_rows(tasks: Iterable[Task], dong_names: dict[str, str]) -> list[tuple[str, ...]]:
     out = []
+    with force_locale("ko"):  # the file goes back to the national system: Korean, always
+        outcomes = {k: str(v) for k, v in OUTCOMES.items()}
     for t in tasks:
         content = t.note or ""
         if t.case_id and t.outcome in ("linked", "application"):
@@ -26,15 +31,18 @@ def result_rows(tasks: Iterable[Task], dong_names: dict[str, str]) -> list[tuple
         out.append((
             t.national_key, dong_names.get(t.dong_code, t.dong_code),
             t.visited_on.isoformat() if t.visited_on else "",
-            OUTCOMES.get(t.outcome or "", NOT_VISITED), content,
+            outcomes.get(t.outcome or "", NOT_VISITED), content,
         ))  # fmt: skip
     return out
 
 
 def _safe(cell: object) -> object:
-    # A cell starting with =, +, - or @ would be a formula in a spreadsheet (CSV injection).
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@"):
-        return "'" + cell
+    # CSV only: a cell starting with =, +, - or @ would be a formula in a spreadsheet (CSV
+    # injection). Control characters are dropped (old rows may hold them).
+    if isinstance(cell, str):
+        cell = CONTROL.sub("", cell)
+        if cell[:1] in ("=", "+", "-", "@"):
+            return "'" + cell
     return cell
 
 
@@ -47,13 +55,24 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
 
 
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], title: str) -> bytes:
+    """Every text cell written as an explicit string (never a formula, so no `'` guard is
+    needed), without the control characters a spreadsheet refuses."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(list(header))
+
+    def cell(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        c = WriteOnlyCell(sheet, value=CONTROL.sub("", value))
+        c.data_type = "s"  # text as written, even "=1+1"
+        return c
+
+    sheet.append([cell(h) for h in header])
     for row in rows:
-        sheet.append([_safe(c) for c in row])
+        sheet.append([cell(c) for c in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -19,7 +19,9 @@ from dolbom.plugins.api import (
     blind_indexes,
     current_dongs,
     encrypt_rrn,
+    open_bytes,
     people_by_rrn,
+    seal_bytes,
     tenant_job,
     tenant_session,
 )
@@ -43,6 +45,19 @@ class ImportRefused(RuntimeError):
     """A reason the whole list cannot be imported (no rules, unreadable rows): not retried."""
 
 
+def _context(batch_id: int) -> str:
+    return f"blindspots_upload:{batch_id}"
+
+
+def seal_upload(tenant: str, batch_id: int, data: bytes) -> bytes:
+    """The file as stored: sealed with the tenant's key, bound to its batch."""
+    return seal_bytes(tenant, data, _context(batch_id))
+
+
+def open_upload(tenant: str, upload: Upload) -> bytes:
+    return open_bytes(tenant, upload.content, _context(upload.batch_id))
+
+
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -59,6 +74,10 @@ def import_batch(session: Session, tenant: str, batch: Batch, *, progress: Progr
     if upload is None:
         raise ImportRefused("올린 파일이 남아 있지 않습니다. 명단을 다시 올리세요.")
     try:
+        content = open_upload(tenant, upload)
+    except Exception as exc:  # not sealed for this tenant and batch (a copied row)
+        raise ImportRefused("저장된 파일을 열 수 없습니다. 명단을 다시 올리세요.") from exc
+    try:
         scoring = read_scoring(session, tenant)
     except ScoringMissing as exc:
         raise ImportRefused(str(exc)) from exc
@@ -67,7 +86,7 @@ def import_batch(session: Session, tenant: str, batch: Batch, *, progress: Progr
     dongs = DongResolver(current_dongs(session))
     try:
         checked = check_rows(
-            reading.rows(upload.content, sniffed), dongs,
+            reading.rows(content, sniffed), dongs,
             progress=lambda n: progress(5 + min(35, n * 35 // max(1, batch.row_count or n)), STEPS["check"]),
         )  # fmt: skip
     except reading.FileRefused as exc:
@@ -120,7 +139,7 @@ def import_batch(session: Session, tenant: str, batch: Batch, *, progress: Progr
 def mark_failed(tenant: str, batch_id: int, message: str) -> None:
     with tenant_session(tenant) as s, s.begin():
         batch = s.get(Batch, batch_id, with_for_update=True)
-        if batch is not None and batch.status != "imported":
+        if batch is not None and batch.status not in ("imported", "discarded"):
             batch.status, batch.message, batch.finished_at = "failed", message[:300], _utcnow()
 
 
@@ -130,14 +149,16 @@ def run_import(tenant: str, batch_id: int, *, progress: Progress = _nothing,
         batch = s.get(Batch, batch_id, with_for_update=True)
         if batch is None:
             return {"status": "missing"}
+        if batch.status == "discarded":  # thrown away while it waited: nothing to do
+            return {"status": "discarded"}
         if batch.status == "imported":
             return {"status": "imported", "already": True}
         batch.status, batch.message, batch.started_at = "running", None, _utcnow()
     try:
         with tenant_session(tenant) as s, s.begin():
             batch = s.get(Batch, batch_id, with_for_update=True)  # held until the commit
-            if batch is None or batch.status == "imported":
-                return {"status": "imported", "already": True}
+            if batch is None or batch.status in ("imported", "discarded"):
+                return {"status": batch.status if batch else "missing", "already": True}
             counts = import_batch(s, tenant, batch, progress=progress, after_chunk=after_chunk)
     except ImportRefused as exc:
         mark_failed(tenant, batch_id, str(exc))

@@ -1,8 +1,9 @@
 """The 복지사각지대 발굴 plugin's tables (in the tenant's schema, created by its own migrations).
 
 - `blindspots_batch`: one uploaded list, its processing state and totals.
-- `blindspots_upload`: the file's bytes until the import has run (then deleted): the rows carry
-  resident numbers, so they live here and nowhere else until sealed.
+- `blindspots_upload`: the file's bytes, sealed (AES-GCM, bound to the tenant and the batch),
+  until the import has run or the batch is discarded (then deleted): the rows carry resident
+  numbers, so they live here and nowhere else until sealed one by one.
 - `blindspots_problem`: the report of rows that were not imported (line, column, reason).
 - `blindspots_task`: one imported person = one outreach task in the dong's worklist, with the
   registry match, the risk score and the visit outcome."""
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -21,14 +23,15 @@ from dolbom.plugins.api import NAMING
 _TS = sa.DateTime(timezone=True)
 
 BATCH_STATUSES = {
-    "queued": "대기",
-    "running": "처리 중",
-    "imported": "완료",
-    "failed": "실패",
+    "queued": _l("대기"),
+    "running": _l("처리 중"),
+    "imported": _l("완료"),
+    "failed": _l("실패"),
+    "discarded": _l("폐기"),
 }
-RISKS = {"high": "높음", "medium": "보통", "low": "낮음"}
-OUTCOMES = {"no_need": "불필요", "linked": "서비스 연계", "application": "신규 신청"}
-TASK_STATUSES = {"open": "방문 전", "done": "방문 완료"}
+RISKS = {"high": _l("높음"), "medium": _l("보통"), "low": _l("낮음")}
+OUTCOMES = {"no_need": _l("불필요"), "linked": _l("서비스 연계"), "application": _l("신규 신청")}
+TASK_STATUSES = {"open": _l("방문 전"), "done": _l("방문 완료")}
 
 
 class Base(DeclarativeBase):
@@ -65,7 +68,7 @@ class Upload(Base):
     batch_id: Mapped[int] = mapped_column(
         sa.ForeignKey("blindspots_batch.id", ondelete="CASCADE"), primary_key=True
     )
-    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)  # sealed: operations.seal_upload
 
 
 class Problem(Base):
@@ -114,5 +117,10 @@ class Task(Base):
     __table_args__ = (
         sa.Index("ix_blindspots_task_worklist", "dong_code", "status", "score"),
         sa.Index("ix_blindspots_task_case_id", "case_id"),
+        sa.Index("ix_blindspots_task_person_id", "person_id"),  # the case panel's look-up
     )
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": lock_version}
+
+
+# The coordinators' worklist (every dong): open tasks, highest score first (queries.worklist).
+sa.Index("ix_blindspots_task_queue", Task.status, Task.score.desc(), Task.batch_id.desc(), Task.id)

@@ -91,7 +91,7 @@ class Filters:
             dong=dong if dong in dongs else "",
             status=status if status in (*TASK_STATUSES, "all") else "open",
             risk=risk if risk in RISKS else "",
-            batch=int(batch) if batch.isdigit() else None,
+            batch=int(batch) if batch.isdecimal() else None,
             page=_page(args.get("page")),
         )
 

@@ -15,11 +15,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from dolbom.plugins.api import sniff_upload
 from dolbom_blindspots import columns as C
+from dolbom_blindspots.validate import shown
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 60_000
+# A quoted cell may hold a line break (an address written on two lines), but no column of the
+# list is longer than 200 characters: a "cell" running over more lines or characters is a
+# quote left open that swallowed the rows after it — refused, never read as one long cell.
+MAX_RECORD_LINES = 5
+MAX_CELL = max(C.MAX_LENGTHS.values())
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (.xls) and other compound files
 ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "cp949": "CP949 (EUC-KR)"}
 
@@ -36,16 +44,19 @@ class Sniffed:
 
 def sniff(data: bytes) -> Sniffed:
     if not data or not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise FileRefused("빈 파일입니다. 명단 파일을 고르세요.")
+        raise FileRefused(_("빈 파일입니다. 명단 파일을 고르세요."))
     if len(data) > MAX_BYTES:
-        raise FileRefused(f"파일이 너무 큽니다 ({len(data) / 1048576:.1f}MB). {MAX_BYTES // 1048576}MB까지 올릴 수 있습니다.")  # fmt: skip
+        raise FileRefused(_("파일이 너무 큽니다 (%(size)sMB). %(max)dMB까지 올릴 수 있습니다.", size=f"{len(data) / 1048576:.1f}", max=MAX_BYTES // 1048576))  # fmt: skip
     if data[:4] == b"PK\x03\x04":
         return Sniffed("xlsx", None)
     if data[:8] == OLE:
-        raise FileRefused("엑셀 97-2003 형식(.xls)은 받지 않습니다. 엑셀에서 XLSX 또는 CSV로 저장해 올리세요.")  # fmt: skip
+        raise FileRefused(_("엑셀 97-2003 형식(.xls)은 받지 않습니다. 엑셀에서 XLSX 또는 CSV로 저장해 올리세요."))  # fmt: skip
     proven = sniff_upload(data[:16])
     if proven is not None or b"\x00" in data[:4096]:
-        raise FileRefused("CSV나 XLSX 파일이 아닙니다. 사회보장정보시스템에서 받은 명단을 CSV 또는 XLSX로 올리세요.")  # fmt: skip
+        raise FileRefused(_("CSV나 XLSX 파일이 아닙니다. 사회보장정보시스템에서 받은 명단을 CSV 또는 XLSX로 올리세요."))  # fmt: skip
+    nul = data.find(b"\x00")
+    if nul >= 0:  # a text file never holds one; the database would refuse it later
+        raise FileRefused(_("%(line)s번째 줄에 NUL 문자(\\0)가 있습니다. 파일이 손상되었을 수 있습니다. 엑셀에서 CSV로 다시 저장해 올리세요.", line=data.count(b"\n", 0, nul) + 1))  # fmt: skip
     encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     for candidate in (encoding, "cp949"):
         try:
@@ -53,21 +64,31 @@ def sniff(data: bytes) -> Sniffed:
         except UnicodeDecodeError:
             continue
         return Sniffed("csv", candidate)
-    raise FileRefused("글자 인코딩을 알 수 없습니다. UTF-8 또는 CP949(EUC-KR)로 저장한 CSV만 받습니다.")  # fmt: skip
+    raise FileRefused(_("글자 인코딩을 알 수 없습니다. UTF-8 또는 CP949(EUC-KR)로 저장한 CSV만 받습니다."))  # fmt: skip
 
 
 def _csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of each record; `line` is where the record starts in the file."""
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a quote left open is an error, not a cell that silently swallows the rest.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 1
     try:
         for cells in reader:
+            end = reader.line_num
+            if end - start + 1 > MAX_RECORD_LINES or (
+                end > start and any(len(c) > MAX_CELL for c in cells)
+            ):
+                raise FileRefused(_unclosed(start))
             yield start, cells
-            start = reader.line_num + 1
+            start = end + 1
     except csv.Error as exc:
-        raise FileRefused(f"{start}번째 줄부터 CSV로 읽을 수 없습니다 ({exc}).") from exc
+        raise FileRefused(_unclosed(start)) from exc
+
+
+def _unclosed(line: int) -> str:
+    return _("%(line)s번째 줄의 따옴표(\")가 닫히지 않아 그 뒤의 줄을 읽을 수 없습니다. 따옴표를 고치거나 지우고 다시 올리세요.", line=line)  # fmt: skip
 
 
 def _open_sheet(data: bytes):  # type: ignore[no-untyped-def]
@@ -76,20 +97,54 @@ def _open_sheet(data: bytes):  # type: ignore[no-untyped-def]
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileRefused("XLSX 파일을 열 수 없습니다. 엑셀에서 다시 저장해 올리세요.") from exc
+        raise FileRefused(_("XLSX 파일을 열 수 없습니다. 엑셀에서 다시 저장해 올리세요.")) from exc
     if not book.worksheets:
         book.close()
-        raise FileRefused("XLSX 파일에 시트가 없습니다.")
+        raise FileRefused(_("XLSX 파일에 시트가 없습니다."))
     return book, book.worksheets[0]
 
 
-def _xlsx_records(data: bytes, sizes: list[int] | None = None) -> Iterator[tuple[int, list[Any]]]:
+def _tolerant_parser():  # type: ignore[no-untyped-def]
+    """openpyxl's sheet parser, but a cell it cannot convert (a number cell holding "NaN" or
+    "INF", a bad shared-string index) is read as its text: the row check then reports that
+    cell, instead of the whole sheet stopping at it. (openpyxl's reader is private API: pinned
+    by the tests of this module.)"""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    class Tolerant(WorkSheetParser):
+        def parse_cell(self, element):  # type: ignore[no-untyped-def]
+            counter = self.col_counter
+            try:
+                return super().parse_cell(element)
+            except (ValueError, IndexError, OverflowError, TypeError):
+                self.col_counter = counter
+                element.set("t", "str")
+                return super().parse_cell(element)
+
+    return Tolerant
+
+
+def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     book, sheet = _open_sheet(data)
+    number = 0
     try:
-        if sizes is not None:
-            sizes.append(max(1, (sheet.max_row or 2) - 1))
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(row)
+        with sheet._get_source() as src:
+            parser = _tolerant_parser()(
+                src, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+            )  # fmt: skip
+            rows = parser.parse()
+            while True:
+                try:
+                    number, cells = next(rows)
+                except StopIteration:
+                    return
+                except Exception as exc:  # broken sheet XML
+                    raise FileRefused(_("XLSX 파일의 %(row)s행 근처를 읽을 수 없습니다 (시트가 손상됨). 엑셀에서 다시 저장해 올리세요.", row=number + 1)) from exc  # fmt: skip
+                values: list[Any] = [None] * max((c["column"] for c in cells), default=0)
+                for c in cells:
+                    values[c["column"] - 1] = c["value"]
+                yield number, values
     finally:
         book.close()
 
@@ -111,42 +166,53 @@ def header_problem(header: list[Any]) -> str | None:
         names.pop()
     problems = []
     missing = [c for c in C.REQUIRED if c not in names]
-    unknown = [n for n in names if n and n not in C.KNOWN]
-    doubled = sorted({n for n in names if n and names.count(n) > 1})
+    # An unknown cell is named only if it is short and holds no number: a file without its
+    # header row would otherwise echo someone's name or resident number.
+    unknown = [shown(n) or _("%(n)d번째 열", n=i)
+               for i, n in enumerate(names, start=1) if n and n not in C.KNOWN]  # fmt: skip
+    doubled = sorted({n for n in names if n in C.KNOWN and names.count(n) > 1})
     unnamed = [str(i) for i, n in enumerate(names, start=1) if not n]
     if missing:
-        problems.append("없는 열: " + ", ".join(missing))
+        problems.append(_("없는 열: %(cols)s", cols=", ".join(missing)))
     if unknown:
-        problems.append("알 수 없는 열: " + ", ".join(u[:30] for u in unknown[:10]))
+        problems.append(_("알 수 없는 열: %(cols)s", cols=", ".join(unknown[:10])))
     if doubled:
-        problems.append("두 번 나온 열: " + ", ".join(doubled))
+        problems.append(_("두 번 나온 열: %(cols)s", cols=", ".join(doubled)))
     if unnamed:
-        problems.append("이름 없는 열: " + ", ".join(unnamed[:10]) + "번째")
+        problems.append(_("이름 없는 열: %(cols)s번째", cols=", ".join(unnamed[:10])))
     if not problems:
         return None
-    return "머리글(첫 줄)이 명단 양식과 다릅니다 — " + "; ".join(problems) + ". 양식 파일의 열 이름을 그대로 쓰세요."  # fmt: skip
+    return _("머리글(첫 줄)이 명단 양식과 다릅니다 — %(problems)s. 양식 파일의 열 이름을 그대로 쓰세요.",
+             problems="; ".join(problems))  # fmt: skip
 
 
 def check(data: bytes) -> tuple[Sniffed, int]:
-    """The upload-time check: kind, encoding, header and at least one data row. Returns the
-    kind and about how many data rows the file holds (for the progress bar)."""
+    """The upload-time check: kind, encoding, header, at least one data row, and every record
+    readable to the end. Returns the kind and how many data rows the file holds (for the
+    progress bar)."""
     sniffed = sniff(data)
-    sizes: list[int] = []
-    if sniffed.kind == "xlsx":
-        it = _xlsx_records(data, sizes)
-    else:
-        it = records(data, sniffed)
-        sizes.append(max(1, data.count(b"\n")))
+    it = records(data, sniffed)
     first = next((r for r in it if not _blank(r[1])), None)
     if first is None:
-        raise FileRefused("빈 파일입니다. 머리글과 명단이 있는 파일을 올리세요.")
+        raise FileRefused(_("빈 파일입니다. 머리글과 명단이 있는 파일을 올리세요."))
     problem = header_problem(first[1])
     if problem:
         raise FileRefused(problem)
     if next((r for r in it if not _blank(r[1])), None) is None:
-        raise FileRefused("머리글만 있고 명단이 없습니다.")
-    it.close()  # type: ignore[attr-defined]  # the workbook, at once
-    return sniffed, sizes[0]
+        raise FileRefused(_("머리글만 있고 명단이 없습니다."))
+    # Read to the end: a quote left open, a broken sheet or too many rows is refused now,
+    # beside the file field, rather than failing the import later.
+    count = 1
+    for _line, cells in it:
+        count += not _blank(cells)
+        if count > MAX_ROWS:
+            it.close()  # type: ignore[attr-defined]
+            raise FileRefused(_too_many())
+    return sniffed, count
+
+
+def _too_many() -> str:
+    return _("명단이 %(n)s줄을 넘습니다. 나누어 올리세요.", n=f"{MAX_ROWS:,}")
 
 
 def rows(data: bytes, sniffed: Sniffed) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -162,5 +228,5 @@ def rows(data: bytes, sniffed: Sniffed) -> Iterator[tuple[int, dict[str, Any]]]:
             continue
         count += 1
         if count > MAX_ROWS:
-            raise FileRefused(f"명단이 {MAX_ROWS:,}줄을 넘습니다. 나누어 올리세요.")
+            raise FileRefused(_too_many())
         yield line, {h: (cells[i] if i < len(cells) else None) for i, h in enumerate(header) if h}

@@ -11,6 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, g, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from dolbom.plugins.api import (
@@ -31,7 +34,7 @@ from dolbom_blindspots.models import OUTCOMES, RISKS, TASK_STATUSES, Batch, Task
 
 staff = tenant_roles("coordinator", "city_admin", "frontline_worker")
 ENDPOINT = "tenant.plugin_blindspots"
-STALE = "다른 사람이 먼저 이 방문 결과를 저장했습니다. 지금 저장된 내용을 확인하세요. 적은 내용은 그대로 두었으니 필요하면 다시 저장하세요."  # fmt: skip
+STALE = _l("다른 사람이 먼저 이 방문 결과를 저장했습니다. 지금 저장된 내용을 확인하세요. 적은 내용은 그대로 두었으니 필요하면 다시 저장하세요.")  # fmt: skip
 
 
 def mask_name(name: str) -> str:
@@ -96,18 +99,25 @@ def _task_context(task: Task, **extra: Any) -> dict[str, Any]:
             "errors": {}, "values": values, "message": None, "conflict": False, **_common(), **extra}  # fmt: skip
 
 
+def _log_view(task: Task) -> None:
+    """The task page (or its refused form, shown again) is a view of the person's data."""
+    _log(task.id, "view")
+    if task.person_id:
+        log_access(request_session(), subject_type="person", subject_id=task.person_id,
+                   action="view", detail="발굴 명단 대조")  # fmt: skip
+    request_session().commit()
+
+
 @staff
 def task(task_id: int):  # type: ignore[no-untyped-def]
     t = _task_or_404(task_id)
-    _log(t.id, "view")
-    if t.person_id:
-        log_access(request_session(), subject_type="person", subject_id=t.person_id,
-                   action="view", detail="발굴 명단 대조")  # fmt: skip
-    request_session().commit()
+    _log_view(t)
     return render_template("blindspots/task.html", **_task_context(t))
 
 
 def _outcome(task: Task, status: int, **extra: Any):  # type: ignore[no-untyped-def]
+    if status >= 400:
+        _log_view(task)
     context = _task_context(task, **extra)
     if is_partial():
         return render_template("blindspots/_outcome.html", **context), status
@@ -120,7 +130,7 @@ def save(task_id: int):  # type: ignore[no-untyped-def]
     t = _task_or_404(task_id)
     kept = {k: v for k, v in request.form.items() if k in ("outcome", "visited_on", "case_number", "note")}  # fmt: skip
     raw_lock = request.form.get("lock_version", "")
-    lock = int(raw_lock) if raw_lock.isdigit() else None
+    lock = int(raw_lock) if raw_lock.isdecimal() else None
     try:
         result = operations.record_outcome(session, g.tenant.slug, t, request.form,
                                            user_id=m.user_id, lock_version=lock)  # fmt: skip
@@ -131,11 +141,13 @@ def save(task_id: int):  # type: ignore[no-untyped-def]
     if result.errors:
         session.rollback()
         return _outcome(_task_or_404(task_id), 422, values=kept, errors=result.errors)
-    _log(t.id, "edit", f"방문 결과 {OUTCOMES[t.outcome or '']}")
+    with force_locale("ko"):  # the access log is kept in Korean, whatever the page's language
+        detail = f"방문 결과 {OUTCOMES[t.outcome or '']}"
+    _log(t.id, "edit", detail)
     session.commit()
     if not is_partial():
         return redirect(url_for(f"{ENDPOINT}.task", task_id=t.id), 303)
-    return _outcome(t, 200, message="방문 결과를 저장했습니다.")
+    return _outcome(t, 200, message=_("방문 결과를 저장했습니다."))
 
 
 def index_for_worker() -> Response:

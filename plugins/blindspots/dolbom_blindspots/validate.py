@@ -5,8 +5,10 @@ number — cell values are shown only when short and free of long digit runs."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,10 @@ from dolbom_blindspots import columns as C
 
 _DIGITS = re.compile(r"\d{6}")
 _PHONE = re.compile(r"[0-9+\-() ]{7,20}")
+_RRN_SHAPED = re.compile(r"\d{6}\s*-?\s*\d{7}")
+# C0 control characters (and DEL) but tab, line feed and carriage return: never meant in a
+# cell, refused by spreadsheets (the XLSX export) and by PostgreSQL (NUL).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,7 @@ def _squash(text: str) -> str:
 def shown(value: Any) -> str:
     """A cell's value fit to repeat in a reason: short, and never a number that could be
     someone's resident number."""
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else clean(str(value))
     if len(text) > 20 or _DIGITS.search(text):
         return ""
     return text
@@ -91,17 +97,31 @@ def _without_numbers(message: str) -> str:
     return re.sub(r"\d{6}-?\d{7}", "…", message)
 
 
+class NotANumber(ValueError):
+    """A spreadsheet number cell that is not a finite number (NaN, INF, 1E400)."""
+
+
+def clean(text: str) -> str:
+    """Control characters removed, runs of spaces (also line breaks) made one."""
+    return " ".join(CONTROL.sub("", text).split())
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NotANumber
+        if value.is_integer():
+            value = int(value)
+    return clean(str(value))
 
 
 def _rrn_text(value: Any) -> str:
     # A spreadsheet may hold the number as a number: its leading zero (born 2000–2009) is lost.
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise NotANumber
         return str(int(value)).zfill(13)
     return _text(value)
 
@@ -112,43 +132,61 @@ def check_row(line: int, row: dict[str, Any], dongs: DongResolver) -> tuple[Good
     def bad(column: str, reason: str) -> None:
         problems.append(RowProblem(line, column, reason))
 
+    @contextmanager
+    def cell(column: str) -> Iterator[None]:
+        # Whatever a cell holds, a surprise in it is that cell's problem, not the list's.
+        try:
+            yield
+        except NotANumber:
+            bad(column, "숫자 칸의 값이 올바른 숫자가 아닙니다 (NaN·무한대)")
+        except Exception:
+            bad(column, "이 칸의 값을 읽을 수 없습니다")
+
     values: dict[str, str] = {}
     for column in (C.KEY, C.NAME, C.ADDRESS):
-        text = _text(row.get(column))
-        if not text:
-            bad(column, "비어 있습니다")
-        elif len(text) > C.MAX_LENGTHS[column]:
-            bad(column, f"{C.MAX_LENGTHS[column]}자를 넘습니다 ({len(text)}자)")
-        values[column] = text
+        with cell(column):
+            text = _text(row.get(column))
+            if not text:
+                bad(column, "비어 있습니다")
+            elif len(text) > C.MAX_LENGTHS[column]:
+                bad(column, f"{C.MAX_LENGTHS[column]}자를 넘습니다 ({len(text)}자)")
+            values[column] = text
     rrn: Rrn | None = None
-    raw_rrn = _rrn_text(row.get(C.RRN))
-    if not raw_rrn:
-        bad(C.RRN, "비어 있습니다")
-    else:
-        try:
-            rrn = parse_resident_number(raw_rrn)
-        except RrnError as exc:
-            bad(C.RRN, _without_numbers(str(exc)))
+    with cell(C.RRN):
+        raw_rrn = _rrn_text(row.get(C.RRN))
+        if not raw_rrn:
+            bad(C.RRN, "비어 있습니다")
+        else:
+            try:
+                rrn = parse_resident_number(raw_rrn)
+            except RrnError as exc:
+                bad(C.RRN, _without_numbers(str(exc)))
     dong_code: str | None = None
-    dong = _text(row.get(C.DONG))
-    if not dong:
-        bad(C.DONG, "비어 있습니다")
-    else:
-        dong_code, reason = dongs.resolve(dong)
-        if reason:
-            bad(C.DONG, reason)
-    phone = _text(row.get(C.PHONE)) or None
-    if phone and not _PHONE.fullmatch(phone):
-        bad(C.PHONE, "전화번호 형식이 아닙니다 (숫자와 - 로 7~20자)")
+    with cell(C.DONG):
+        dong = _text(row.get(C.DONG))
+        if not dong:
+            bad(C.DONG, "비어 있습니다")
+        else:
+            dong_code, reason = dongs.resolve(dong)
+            if reason:
+                bad(C.DONG, reason)
+    phone: str | None = None
+    with cell(C.PHONE):
+        phone = _text(row.get(C.PHONE)) or None
+        if phone and (_RRN_SHAPED.search(phone) or sum(ch.isdecimal() for ch in phone) >= 13):
+            bad(C.PHONE, "주민등록번호 형태의 값입니다. 연락처 칸에는 전화번호만 적으세요")
+        elif phone and not _PHONE.fullmatch(phone):
+            bad(C.PHONE, "전화번호 형식이 아닙니다 (숫자와 - 로 7~20자)")
     flagged = []
     for indicator in C.INDICATORS:
-        value = C.flag(row.get(indicator.header))
-        if value is None:
-            v = shown(row.get(indicator.header))
-            bad(indicator.header, (f"'{v}'는 " if v else "") + "Y/N 또는 1/0이어야 합니다")
-        elif value:
-            flagged.append(indicator.key)
-    if problems or rrn is None or dong_code is None:
+        with cell(indicator.header):
+            value = C.flag(row.get(indicator.header))
+            if value is None:
+                v = shown(row.get(indicator.header))
+                bad(indicator.header, (f"'{v}'는 " if v else "") + "Y/N 또는 1/0이어야 합니다")
+            elif value:
+                flagged.append(indicator.key)
+    if problems or rrn is None or dong_code is None or len(values) < 3:
         return None, problems
     return GoodRow(line, values[C.KEY], values[C.NAME], rrn, values[C.ADDRESS], phone, dong_code,
                    tuple(flagged)), []  # fmt: skip
@@ -163,7 +201,10 @@ def check_rows(rows: Iterator[tuple[int, dict[str, Any]]], dongs: DongResolver, 
     by_key: dict[str, int] = {}
     for line, row in rows:
         out.rows += 1
-        good, problems = check_row(line, row, dongs)
+        try:
+            good, problems = check_row(line, row, dongs)
+        except Exception:  # one row's surprise is that row's problem; the rest go on
+            good, problems = None, [RowProblem(line, None, "이 행을 읽는 중 오류가 나서 가져오지 않았습니다")]  # fmt: skip
         if good is not None:
             first = by_rrn.get(good.rrn.canonical)
             if first is not None:

@@ -34,7 +34,7 @@ def switch_on(slug: str, pack: str = "jeonju") -> str:
 
 @pytest.fixture
 def jeonju(pack_tenant) -> str:  # type: ignore[no-untyped-def]
-    return switch_on(pack_tenant("jeonju"))
+    return switch_on(pack_tenant("jeonju", plugins=("blindspots",)))
 
 
 def url(slug: str, path: str = "/") -> str:

@@ -116,7 +116,7 @@ def test_bad_rows_are_reported_with_line_column_and_reason(jeonju, signed_in):  
 
 
 def test_dong_by_code_name_and_gu(pack_tenant):  # type: ignore[no-untyped-def]
-    slug = switch_on(pack_tenant("daejeon"), "daejeon")
+    slug = switch_on(pack_tenant("daejeon", plugins=("blindspots",)), "daejeon")
     from dolbom.plugins.api import current_dongs
 
     with db.tenant_session(slug) as s:

@@ -34,9 +34,10 @@ def test_upload_import_visit_and_export(jeonju, signed_in):  # noqa: F811
     slug = jeonju
     coordinator = signed_in("coordinator", slug)
     rows_rrns = [f"4{n}0101-1{n:06d}" for n in range(1, 4)]  # three people already registered
+    data, rows, _kinds = small_file(slug, 30, bad=(10, 20, 25), rrns=rows_rrns)
     known = register_people(slug, rows_rrns[:2], with_case=True)  # ...two with a case running
-    known += register_people(slug, rows_rrns[2:])
-    data, _rows, _kinds = small_file(slug, 30, bad=(10, 20, 25), rrns=rows_rrns)
+    # the third registered in the dong the list names (a new application opens there)
+    known += register_people(slug, rows_rrns[2:], dong=rows[2][C.DONG])
 
     response = upload(
         coordinator, slug, data, "발굴명단_2026-05.csv", label="2026년 5~6월 명단", headers=HX
@@ -121,7 +122,10 @@ def test_upload_import_visit_and_export(jeonju, signed_in):  # noqa: F811
     assert "복지사각지대 발굴 명단" in case_page.text
 
     # The return file: no name, no resident number; its download is logged.
-    export = coordinator.get(url(slug, f"/batches/{batch.id}/export.csv"))
+    form = coordinator.get(url(slug, f"/batches/{batch.id}/export.csv"))  # asks why first
+    assert form.status_code == 200 and 'data-testid="export-reason"' in form.text
+    export = coordinator.post(url(slug, f"/batches/{batch.id}/export.csv"),
+                              data={"csrf_token": csrf_from(form.text), "reason": "국가 시스템 회신"})  # fmt: skip
     assert export.status_code == 200 and export.data.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig"))))
     assert table[0] == [C.KEY, C.DONG, "방문일", "결과", "연계 내용"]
@@ -135,13 +139,23 @@ def test_upload_import_visit_and_export(jeonju, signed_in):  # noqa: F811
     assert by_key[tasks[0].national_key][3] in ("미방문", "불필요", "서비스 연계", "신규 신청")
     text = export.data.decode("utf-8-sig")
     assert all(t.name not in text and t.rrn_masked[:6] not in text for t in tasks)
-    xlsx = coordinator.get(url(slug, f"/batches/{batch.id}/export.xlsx"))
+    xlsx = coordinator.post(url(slug, f"/batches/{batch.id}/export.xlsx"),
+                            data={"csrf_token": csrf_from(form.text), "reason": "회신 (엑셀)"})  # fmt: skip
     sheet = load_workbook(io.BytesIO(xlsx.data), read_only=True).worksheets[0]
     assert len(list(sheet.iter_rows(values_only=True))) == 28
     with db.tenant_session(slug) as s:
-        logged = s.execute(sa.select(AccessLog.subject_type, AccessLog.action)
-                           .where(AccessLog.subject_id == batch.id, AccessLog.subject_type == "blindspots_batch")).all()  # fmt: skip
-        assert logged == [("blindspots_batch", "download")] * 2
+        logged = s.execute(sa.select(AccessLog.action, AccessLog.detail)
+                           .where(AccessLog.subject_id == batch.id, AccessLog.subject_type == "blindspots_batch")
+                           .order_by(AccessLog.id)).all()  # fmt: skip
+        assert [a for a, _d in logged] == ["download"] * 2
+        assert logged[0][1].endswith("까닭: 국가 시스템 회신") and "회신 (엑셀)" in logged[1][1]
+        # 신규 신청 logged the case it opened (and the person it registered)
+        created = set(s.execute(sa.select(AccessLog.subject_type, AccessLog.subject_id)
+                                .where(AccessLog.action == "create")).all())  # fmt: skip
+        new_case = done[new_task.id].case_id
+        assert {("case", new_case), ("case", done[app_task.id].case_id),
+                ("person", s.get(Case, new_case).person_id)} <= created  # fmt: skip
+        assert ("person", known[2]) not in created  # a registry person is not created again
         views = s.scalar(sa.select(sa.func.count()).select_from(AccessLog).where(
             AccessLog.subject_type == "blindspots_task", AccessLog.action == "view"))  # fmt: skip
         assert views >= len(mine) + 4

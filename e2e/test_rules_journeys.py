@@ -120,7 +120,7 @@ def test_admin_raises_the_age_threshold_and_a_coordinator_reevaluates(
     page.get_by_test_id("evaluate").click()
     expect(page.get_by_test_id("eligibility-message")).to_contain_text("2027-01-01 기준")
     decisions = page.get_by_test_id("decision")
-    expect(decisions).to_have_count(4)  # two rule sets, twice
+    expect(decisions).to_have_count(8)  # the pack's four rule sets, twice
     section = page.locator("#eligibility")
     expect(section).to_contain_text(
         "만 75세 이상 (조례 제4조 제1항; 기준값 75세: 조례 제4조 제1항 — 2027년 조례 개정 (재구성)): 72세 — 미충족"

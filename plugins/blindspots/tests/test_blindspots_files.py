@@ -235,3 +235,19 @@ def test_the_same_file_twice_is_refused_until_the_first_is_discarded(jeonju, sig
     assert upload(c, slug, data).status_code == 303  # a discarded list may come again
     run_worker()
     assert latest_batch(slug).imported_count == 2
+
+
+def test_an_xlsx_list_is_counted_from_its_xml_and_a_too_long_one_refused(monkeypatch):
+    from dolbom_blindspots import reading
+
+    rows = _xlsx_rows()
+    data = _book([*rows, [None] * len(rows[0])])  # a trailing blank row does not count
+    sniffed, count = reading.check(data)
+    assert (sniffed.kind, count) == ("xlsx", 4)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    try:
+        reading.check(data)
+    except reading.FileRefused as exc:
+        assert "나누어 올리세요" in str(exc)
+    else:
+        raise AssertionError("a list over the limit was taken")
